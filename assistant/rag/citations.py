@@ -1,0 +1,60 @@
+"""Citation check after generation: a sentence survives only if it cites a source that was
+given and that source supports it (enough of the sentence's content lemmas occur in it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text.analyzer import Analyzer
+from assistant.text.sentences import split_sentences
+from assistant.text.sparse import PREFIX_LEN, with_prefixes
+
+MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass
+class CheckedSentence:
+    text: str
+    cited: list[int]
+    support: float
+    kept: bool
+    reason: str = ""
+
+
+def support(sentence_terms: set[str], source_terms: set[str]) -> float:
+    """Share of the sentence's words found in the source, a word counting as found when the
+    word itself or (for long words) its prefix is there."""
+    words = [t for t in sentence_terms if not t.startswith("^")]
+    if not words:
+        return 0.0
+    hits = sum(
+        1 for t in words if t in source_terms or (len(t) > PREFIX_LEN + 1 and f"^{t[:PREFIX_LEN]}" in source_terms)
+    )
+    return hits / len(words)
+
+
+def check(answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: float) -> list[CheckedSentence]:
+    source_terms = {n: set(with_prefixes(analyzer.terms(text))) for n, text in sources.items()}
+    out: list[CheckedSentence] = []
+    for sentence in split_sentences(answer):
+        cited = [int(m) for m in MARKER.findall(sentence)]
+        valid = [n for n in dict.fromkeys(cited) if n in sources]
+        bare = MARKER.sub("", sentence).strip()
+        if not bare or not re.search(r"\w", bare):
+            continue
+        terms = set(analyzer.terms(bare))
+        terms |= {f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1}
+        if not valid:
+            reason = "cites a source that was not given" if cited else "no citation"
+            out.append(CheckedSentence(bare, [], 0.0, False, reason))
+            continue
+        best = max(support(terms, source_terms[n]) for n in valid)
+        kept = best >= threshold
+        text = bare + " " + "".join(f"[{n}]" for n in valid)
+        out.append(CheckedSentence(text, valid, best, kept, "" if kept else "not supported by the cited source"))
+    return out
+
+
+def verified_text(checked: list[CheckedSentence]) -> str:
+    return " ".join(c.text for c in checked if c.kept)

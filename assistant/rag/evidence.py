@@ -1,0 +1,100 @@
+"""Evidence first: the verbatim sentences/points of the retrieved articles that answer the
+question, ranked by weighted term overlap plus what the question type asks for (a time limit,
+a competent body, grounds for refusal …)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.domain import Chunk
+from assistant.text.analyzer import Analyzer
+from assistant.rag.relevance import query_weights
+from assistant.text.sentences import split_sentences
+from assistant.text.sparse import with_prefixes
+
+# question pattern → what a good answer sentence contains
+QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "deadline": (
+        re.compile(r"(срок|в течение|за сколько|сколько (рабочих |календарных )?дн|когда|мерзім|қанша күн|қашан)", re.I),
+        re.compile(
+            r"(\d+\s*(-?\s*)?(рабоч|календарн|дн|день|месяц|час|лет|год|күн|ай|жұмыс)|"
+            r"\b(одного|двух|трех|трёх|пяти|семи|десяти|пятнадцати|тридцати|один|бір|екі|үш|бес|он)\s+"
+            r"(рабоч|календарн|дн|месяц|жұмыс|күн))", re.I),
+    ),
+    "who": (
+        re.compile(r"\b(кто|какой орган|какое ведомство|кем|кім|қай орган|қандай орган)\b", re.I),
+        re.compile(r"(орган|министерств|корпорац|акимат|правительств|уполномоченн|уәкілетті|үкімет|әкім)", re.I),
+    ),
+    "refusal": (
+        re.compile(r"(отказ|бас тарт)", re.I),
+        re.compile(r"(отказ|бас тарт)", re.I),
+    ),
+    "where": (
+        re.compile(r"(\bгде\b|на как\w+ (площадк|ресурс|сайт|портал)|каким образом|какими способами|через что|"
+                   r"қайда|қалай|қандай жолдар)", re.I),  # fmt: skip
+        re.compile(r"(портал|интернет-ресурс|веб-портал|корпорац|сайт|абонент|платформ|средств\w+ массов|"
+                   r"электронн|қызмет көрсетуші|арқылы)", re.I),  # fmt: skip
+    ),
+    "document": (
+        re.compile(r"(каким (документом|актом)|какой документ|чем оформля|в какой форме)", re.I),
+        re.compile(r"(приказ|постановлени|решени|акт)", re.I),
+    ),
+    "permission": (
+        re.compile(r"(можно ли|вправе ли|допускается ли|может ли|разрешено ли|обязан ли|бола ма)", re.I),
+        re.compile(r"(не может|не подлежит|запрещ|вправе|не допуска|обязан|не могут|болмайды|тыйым)", re.I),
+    ),
+}
+
+
+@dataclass
+class Evidence:
+    chunk: Chunk
+    sentence: str
+    score: float
+
+
+def question_types(question: str) -> list[str]:
+    return [name for name, (asks, _) in QUESTION_TYPES.items() if asks.search(question)]
+
+
+class EvidenceRanker:
+    def __init__(self, analyzer: Analyzer, idf: Callable[[str], float]) -> None:
+        self.analyzer = analyzer
+        self.idf = idf
+
+    def rank(self, question: str, articles: list[Chunk], *, limit: int = 3) -> list[Evidence]:
+        """`articles` are whole articles (best first); returns the best sentences over all of
+        them, at most two from one article so one long article cannot crowd out the rest."""
+        q_terms = query_weights(question, self.analyzer)
+        types = question_types(question)
+        scored: list[Evidence] = []
+        for rank, article in enumerate(articles):
+            prior = 0.35 / (1 + rank)
+            previous = 0.0
+            for sentence in split_sentences(article.text):
+                terms = set(with_prefixes(self.analyzer.terms(sentence, article.lang)))
+                own = sum(w * self.idf(t) for t, w in q_terms.items() if t in terms)
+                # "О данном решении …", "Об этом …": a sentence often answers about the one
+                # before it, so it inherits part of its predecessor's match
+                overlap, previous = own + 0.5 * previous, own
+                if overlap <= 0 or len(sentence) < 25:
+                    continue
+                score = overlap / math.sqrt(max(8, len(terms))) + prior
+                for name in types:
+                    if QUESTION_TYPES[name][1].search(sentence):
+                        score *= 1.5
+                scored.append(Evidence(article, sentence, score))
+        scored.sort(key=lambda e: e.score, reverse=True)
+        picked: list[Evidence] = []
+        per_article: dict[str, int] = {}
+        for ev in scored:
+            if per_article.get(ev.chunk.citation, 0) >= 2 or any(ev.sentence == p.sentence for p in picked):
+                continue
+            per_article[ev.chunk.citation] = per_article.get(ev.chunk.citation, 0) + 1
+            picked.append(ev)
+            if len(picked) == limit:
+                break
+        return picked

@@ -1,0 +1,116 @@
+"""Registry answers composed from the rows themselves: exact agency, status, risk and legal
+basis, each cited — no model needed, so they are instant and cannot be hallucinated."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.domain import Chunk, Citation, Lang
+
+LIST_SHOWN = 15
+
+
+def ru_plural(n: int, forms: tuple[str, str, str]) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+def row_citation(n: int, row: Chunk) -> Citation:
+    r = row.registry
+    return Citation(
+        n=n, citation=row.citation, kind="registry", title=f"{r.get('function_id')}: {r.get('function_text')}",
+        quote=row.text, act_title=row.act_title, lang="ru", version_date=r.get("updated_on", ""),
+        repealed=row.repealed, status=row.status,
+    )  # fmt: skip
+
+
+def status_line(row: Chunk, lang: Lang) -> str:
+    r = row.registry
+    if lang == "kk":
+        return f"автоматтандыру: {r.get('automatable')}, тәуекел: {r.get('automation_risk')}"
+    return f"автоматизируемая: {r.get('automatable')}, риск: {r.get('automation_risk')}"
+
+
+def who(rows: list[Chunk], lang: Lang) -> str:
+    agencies = list(dict.fromkeys(r.registry.get("agency", "") for r in rows))
+    if len(rows) == 1 or len(agencies) == 1:
+        row = rows[0]
+        r = row.registry
+        refs = "".join(f"[{i}]" for i in range(1, len(rows) + 1))
+        if lang == "kk":
+            return f"Тізілім бойынша бұл функцияны атқаратын орган: {r.get('agency')} — «{r.get('function_text')}» {refs}."
+        return f"По реестру эту функцию выполняет: {r.get('agency')} — «{r.get('function_text')}» {refs}."
+    head = (
+        "Тізілімде бірнеше лайықты жазба бар, функция әртүрлі органдарға бекітілген:"
+        if lang == "kk"
+        else "В реестре несколько подходящих записей — функция закреплена за разными органами:"
+    )
+    lines = [f"- {r.registry.get('agency')}: «{r.registry.get('function_text')}» [{i}]" for i, r in enumerate(rows, 1)]
+    return "\n".join([head, *lines])
+
+
+def status(rows: list[Chunk], lang: Lang) -> str:
+    parts = []
+    for i, row in enumerate(rows, 1):
+        r = row.registry
+        if lang == "kk":
+            parts.append(
+                f"«{r.get('function_text')}» функциясы ({r.get('agency')}) тізілімде былай белгіленген: "
+                f"{status_line(row, lang)} [{i}]. Негіздеме: {r.get('automation_rationale')}"
+            )
+        else:
+            parts.append(
+                f"Функция «{r.get('function_text')}» ({r.get('agency')}) отмечена в реестре так: "
+                f"{status_line(row, lang)} [{i}]. Обоснование: {r.get('automation_rationale')}"
+            )
+    return "\n".join(parts)
+
+
+def short_basis(basis: str) -> str:
+    """Legal basis without the approval/repeal parenthetical (shown once, as a warning)."""
+    return re.sub(r"\s*\([^()]*(утв\.|утратил)[^()]*\)", "", basis).strip()
+
+
+def legal_basis(rows: list[Chunk], article_n: dict[str, int], lang: Lang) -> str:
+    bases = []
+    for row in rows:
+        basis = short_basis(row.registry.get("legal_basis", ""))
+        n = article_n.get(row.registry.get("citation", ""))
+        if basis and basis not in bases:
+            bases.append(basis + (f" [{n}]" if n else ""))
+    if not bases:
+        return ""
+    return ("Құқықтық негіз: " if lang == "kk" else "Правовое основание: ") + "; ".join(bases) + "."
+
+
+def listing(rows: list[Chunk], total: int, description: str, lang: Lang) -> str:
+    if lang == "kk":
+        head = f"Тізілімде {description}: {total} функция."
+        more = f"…және тағы {total - len(rows)} (толық тізім — талдау бетінде немесе `kenes analytics`)."
+    else:
+        head = f"В реестре {description}: {total} {ru_plural(total, ('функция', 'функции', 'функций'))}."
+        more = f"…и ещё {total - len(rows)} (полный список — на странице аналитики или `kenes analytics`)."
+    lines = [head]
+    lines += [
+        f"{i}. «{r.registry.get('function_text')}» — {r.registry.get('agency')}; {status_line(r, lang)} [{i}]"
+        for i, r in enumerate(rows, 1)
+    ]
+    if total > len(rows):
+        lines.append(more)
+    return "\n".join(lines)
+
+
+def describe_filters(agencies: list[str], category: str | None, filters: dict[str, str], lang: Lang) -> str:
+    parts = []
+    if agencies:
+        parts.append(("органы: " if lang == "ru" else "органдар: ") + "; ".join(agencies))
+    if category:
+        parts.append(("категория: " if lang == "ru" else "санат: ") + category)
+    if filters.get("automatable"):
+        parts.append(("автоматизируемая: " if lang == "ru" else "автоматтандыру: ") + filters["automatable"])
+    if filters.get("automation_risk"):
+        parts.append(("риск: " if lang == "ru" else "тәуекел: ") + filters["automation_risk"])
+    return ", ".join(parts) if parts else ("все записи" if lang == "ru" else "барлық жазбалар")

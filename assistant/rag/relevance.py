@@ -1,0 +1,108 @@
+"""Is the question answerable from what was found? Two signals, both from the live index's own
+statistics (no model): how much of the question's IDF-weighted vocabulary the best sources
+cover, and whether the question names a thing (a noun, an abbreviation, a participle) that the
+corpus never mentions in any form. "Какой размер МРП…", "лицензии на охоту" are refused instead
+of answered from a loosely related text."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.text.analyzer import Analyzer, raw_tokens
+from assistant.text.sparse import PREFIX_LEN, PREFIX_QUERY_WEIGHT, SparseEncoder, with_prefixes
+
+SALIENT_POS = {"NOUN", "PRTF"}
+ROOT_LEN = 5
+PREFIX_CREDIT = 0.7
+
+
+class TermStats:
+    def __init__(self, doc_indices: Iterable[list[int]], sparse: SparseEncoder) -> None:
+        self.df: Counter[int] = Counter()
+        self.n_docs = 0
+        for indices in doc_indices:
+            self.df.update(set(indices))
+            self.n_docs += 1
+        self._sparse = sparse
+
+    def doc_freq(self, term: str) -> int:
+        return self.df.get(self._sparse.term_index(term), 0)
+
+    def idf(self, term: str) -> float:
+        df = self.doc_freq(term)
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+
+def query_weights(question: str, analyzer: Analyzer) -> dict[str, float]:
+    """The question's terms as the sparse side sees them (lexicon expansions and prefixes)."""
+    weights = analyzer.query_terms(question)
+    for term, weight in list(weights.items()):
+        if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
+            key = f"^{term[:PREFIX_LEN]}"
+            weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
+    return weights
+
+
+def coverage(weights: dict[str, float], text_terms: set[str], stats: TermStats) -> float:
+    """Share of the question's IDF-weighted terms found in the text; expansions and prefixes
+    (weight < 1) count when found but are not required."""
+    needed = found = 0.0
+    for term, weight in weights.items():
+        idf = stats.idf(term)
+        if weight >= 1.0:
+            needed += weight * idf
+            if term in text_terms:
+                found += weight * idf
+            elif f"^{term[:PREFIX_LEN]}" in text_terms and len(term) > PREFIX_LEN + 1:
+                found += PREFIX_CREDIT * weight * idf  # same root, another derivation
+        elif not term.startswith("^") and term in text_terms:
+            found += weight * idf  # a lexicon expansion: how the act words it
+    return min(1.0, found / needed) if needed > 0 else 0.0
+
+
+def text_terms(texts: list[tuple[str, str]], analyzer: Analyzer) -> set[str]:
+    terms: set[str] = set()
+    for text, lang in texts:
+        terms.update(with_prefixes(analyzer.terms(text, lang)))  # type: ignore[arg-type]
+    return terms
+
+
+def unknown_salient(question: str, analyzer: Analyzer, stats: TermStats, corpus_text: str) -> list[str]:
+    """Nouns, participles and abbreviations of a Russian question that the corpus has in no
+    form: not the word, not its root anywhere in the text (золота → «золотовалютных»), not any
+    lexicon expansion of it."""
+    from assistant.text.russian import get_morph
+
+    morph = get_morph()
+    unknown = []
+    for token in raw_tokens(question):
+        if not token.isalpha() or len(token) < 3:
+            continue
+        terms = analyzer.terms(token, "ru")
+        if not terms:
+            continue
+        parse = morph.parse(token.lower())[0]
+        if parse.tag.POS not in SALIENT_POS and not token.isupper():
+            continue
+        known = any(stats.doc_freq(t) > 0 for t in with_prefixes(terms))
+        if not known:
+            known = terms[0][:ROOT_LEN] in corpus_text
+        if not known:
+            known = any(stats.doc_freq(t) > 0 for t in analyzer.query_terms(token) if t not in terms)
+        if not known:
+            unknown.append(token)
+    return unknown
+
+
+@dataclass
+class Answerability:
+    coverage: float
+    unknown: list[str]
+
+    def answerable(self, threshold: float, floor: float) -> bool:
+        if self.coverage < floor:
+            return False
+        return not (self.unknown and self.coverage < threshold)

@@ -1,0 +1,100 @@
+"""Retrieval that knows what was asked: registry list/count questions get the exact rows of the
+named agency/category first; a registry row near the top brings the article it rests on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain import Chunk, Lang, SearchHit, SearchResult
+from assistant.rag.evidence import QUESTION_TYPES, question_types
+from assistant.rag.understand import Understanding, understand
+
+ANSWER_TYPES_FOR_RETRIEVAL = ("deadline", "refusal", "document")
+
+if TYPE_CHECKING:
+    from assistant.rag.knowledge import Knowledge, VersionKnowledge
+    from assistant.rag.retrieval import HybridRetriever
+
+BASIS_FROM_TOP = 3  # rows this close to the top are strong enough to vouch for their article
+MAX_BASIS_INSERTS = 2
+
+
+def registry_selection(u: Understanding, kb: VersionKnowledge) -> tuple[list[str], str | None, list[Chunk]]:
+    agencies = [m.agency for m in kb.registry.match_agencies(u.question)]
+    category = kb.registry.match_category(u.question)
+    if not (agencies or category or u.filters):
+        return agencies, category, []
+    rows = kb.registry.select(agencies, u.filters.get("automatable"), u.filters.get("automation_risk"), category)
+    return agencies, category, rows
+
+
+def with_basis_articles(hits: list[SearchHit], kb: VersionKnowledge, lang: Lang) -> list[SearchHit]:
+    """Right after each of the top registry rows comes the article it rests on (moved up if it
+    was further down), so a law question answered by a row also surfaces the law."""
+    out: list[SearchHit] = []
+    placed: set[str] = set()
+    later = {h.chunk.citation: h for h in hits}
+    moved = 0
+    for i, hit in enumerate(hits):
+        if hit.chunk.citation in placed:
+            continue
+        out.append(hit)
+        placed.add(hit.chunk.citation)
+        basis = hit.chunk.registry.get("citation", "") if hit.chunk.kind == "registry" else ""
+        if i < BASIS_FROM_TOP and basis and basis not in placed and moved < MAX_BASIS_INSERTS:
+            found = later.get(basis)
+            article = found.chunk if found else kb.article_any(basis, lang)
+            if article is not None:
+                out.append(SearchHit(chunk=article, score=hit.score))
+                placed.add(basis)
+                moved += 1
+    return out
+
+
+def answer_type_boost(question: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """A question that asks for a time limit, grounds for refusal or the form of a decision is
+    answered only by a text that contains one: such candidates move up a little (RRF scores are
+    close, so a small factor reorders neighbours without overturning the ranking)."""
+    types = [t for t in question_types(question) if t in ANSWER_TYPES_FOR_RETRIEVAL]
+    if not types:
+        return hits
+    patterns = [QUESTION_TYPES[t][1] for t in types]
+    rescored = [
+        SearchHit(chunk=h.chunk, score=h.score * (1.08 if any(p.search(h.chunk.text) for p in patterns) else 1.0))
+        for h in hits
+    ]
+    return sorted(rescored, key=lambda h: h.score, reverse=True)
+
+
+class RoutedRetriever:
+    def __init__(self, retriever: HybridRetriever, knowledge: Knowledge) -> None:
+        self.retriever = retriever
+        self.knowledge = knowledge
+
+    def search(
+        self,
+        query: str,
+        *,
+        u: Understanding | None = None,
+        top_k: int | None = None,
+        lang: Lang | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> SearchResult:
+        u = u or understand(query, lang=lang)
+        top_k = top_k or self.retriever.settings.top_k
+        result = self.retriever.search(u.retrieval_query, top_k=top_k, lang=u.lang, filters=filters)
+        if filters:  # an explicit filter is an exact request: no routing on top of it
+            return result
+        kb = self.knowledge.for_version(result.index_version)
+        hits = result.hits
+        if u.intent in ("registry_list", "registry_count"):
+            _, _, rows = registry_selection(u, kb)
+            if rows:
+                chosen = {r.citation for r in rows[:top_k]}
+                hits = [SearchHit(chunk=r, score=1.0) for r in rows[:top_k]] + [
+                    h for h in hits if h.chunk.citation not in chosen
+                ]
+        else:
+            hits = with_basis_articles(answer_type_boost(u.question, hits), kb, u.lang)
+        result.hits = hits[:top_k]
+        return result

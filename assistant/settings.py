@@ -1,0 +1,100 @@
+"""All settings, read once by the composition root from `KENES_*` environment variables
+(nested with `__`, e.g. `KENES_LLM__MODE=openai`) and an optional `.env`/settings file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+class QdrantSettings(BaseModel):
+    path: Path | None = Field(default=None, description="embedded local mode dir; default DATA_DIR/qdrant")
+    url: str | None = Field(default=None, description="server mode, e.g. http://qdrant:6333 (wins over path)")
+    api_key: SecretStr | None = None
+    collection: str = Field(default="kenes", description="alias that always points at the live version")
+    keep_versions: int = Field(default=3, ge=1)
+
+
+class EmbeddingSettings(BaseModel):
+    mode: Literal["sentence_transformers", "hashing"] = "sentence_transformers"
+    model: str = Field(default="", description="local model directory; empty = the packaged MiniLM")
+    batch_size: int = 64
+    device: str = "cpu"
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(default=8, ge=1, le=100)
+    candidates: int = Field(default=40, ge=5, le=500, description="per-retriever depth before fusion")
+    # Chosen by measurement (docs/benchmarks.md): the packaged MiniLM is English-centric, so the
+    # lexical side must dominate or fusion drags good lexical rankings down; a small k keeps the
+    # gap between lexical ranks wide enough that dense only breaks near-ties.
+    rrf_k: int = 10
+    sparse_weight: float = 1.0
+    dense_weight: float = 0.15
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+
+
+class LLMSettings(BaseModel):
+    mode: Literal["llamacpp", "openai", "fake"] = "llamacpp"
+    model_path: Path | None = Field(default=None, description="GGUF file; default: the assembled packaged model")
+    model_size: Literal["0.5b", "1.5b"] = "0.5b"
+    n_ctx: int = 4096
+    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    max_tokens: int = 256
+    temperature: float = 0.1
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local"
+    api_key: SecretStr | None = None
+    timeout_s: float = 60.0
+    retries: int = 2
+    max_concurrency: int = 1
+
+
+class AnswerSettings(BaseModel):
+    mode: Literal["extractive", "generative", "hybrid"] = "hybrid"
+    max_question_chars: int = 2000
+    evidence_sentences: int = 3
+    min_relevance: float = Field(default=0.0, description="calibrated refusal threshold (see rag/relevance)")
+    support_threshold: float = 0.35
+
+
+class ApiSettings(BaseModel):
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = sqlite:///DATA_DIR/kenes.db")
+    rate_limit_per_minute: int = Field(default=30, description="questions per user per minute; 0 = no limit")
+    cors_origins: list[str] = Field(default_factory=list)
+    max_llm_concurrency: int = Field(default=1, ge=1, description="LLM answers at once; the rest queue")
+    auth_required: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KENES_",
+        env_nested_delimiter="__",
+        env_file=os.environ.get("KENES_SETTINGS_FILE", ".env"),
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default=Path("var"), description="index, models cache, database, logs")
+    demo_dir: Path = DEMO_DIR
+    qdrant: QdrantSettings = QdrantSettings()
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+    answer: AnswerSettings = AnswerSettings()
+    api: ApiSettings = ApiSettings()
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.qdrant.path or self.data_dir / "qdrant"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"

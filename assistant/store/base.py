@@ -1,0 +1,79 @@
+"""The vector-store boundary: what retrieval and ingest need, nothing Qdrant-specific."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from assistant.domain import Chunk
+
+
+@dataclass(frozen=True)
+class SparseVec:
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass
+class EncodedChunk:
+    chunk: Chunk
+    dense: list[float]
+    sparse: SparseVec
+    lexical: str
+    content_hash: str
+    embed_hash: str
+
+
+@dataclass
+class StoredPoint:
+    chunk: Chunk
+    content_hash: str
+    embed_hash: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    vectors: Any = None
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: Chunk
+    score: float
+
+
+class VectorStore(Protocol):
+    def live_collection(self) -> str | None: ...
+
+    def collections(self) -> list[str]: ...
+
+    def create_collection(self, name: str, dense_dim: int) -> None: ...
+
+    def add(self, name: str, items: list[EncodedChunk]) -> None: ...
+
+    def delete(self, name: str, chunk_ids: list[str]) -> None: ...
+
+    def copy_points(self, src: str, dst: str, points: list[StoredPoint]) -> None: ...
+
+    def count(self, name: str) -> int: ...
+
+    def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]: ...
+
+    def query(
+        self,
+        name: str,
+        dense: list[float] | None,
+        sparse: SparseVec | None,
+        *,
+        limit: int,
+        candidates: int,
+        weights: tuple[float, float],
+        rrf_k: int,
+        filters: dict[str, Any] | None = None,
+    ) -> list[ScoredChunk]: ...
+
+    def by_citation(self, name: str, citation: str) -> list[Chunk]: ...
+
+    def swap_alias(self, name: str) -> None: ...
+
+    def drop(self, name: str) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,283 @@
+"""Qdrant adapter: embedded local mode (`qdrant.path`) or a server (`qdrant.url`), one code path.
+
+Writes go through llama-index's QdrantVectorStore (nodes → points); reads use qdrant-client's
+query API directly because hybrid search needs weighted RRF over a dense and a sparse prefetch."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain import Chunk
+from assistant.errors import IndexNotReady, StoreLocked
+from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
+
+if TYPE_CHECKING:
+    from qdrant_client import QdrantClient
+
+    from assistant.settings import QdrantSettings
+
+log = logging.getLogger(__name__)
+
+DENSE = "dense"
+SPARSE = "sparse"
+_NS = uuid.UUID("6f1c2a52-3b7e-4e55-9a44-0c8f6f0b7a11")
+_CHUNK_FIELDS = set(Chunk.model_fields)
+KEYWORD_INDEXES = (
+    "chunk_id", "citation", "kind", "lang", "act_slug",
+    "registry.function_id", "registry.agency", "registry.category", "registry.automatable",
+    "registry.automation_risk", "registry.act_slug", "registry.citation",
+)  # fmt: skip
+
+
+def point_id(chunk_id: str) -> str:
+    return str(uuid.uuid5(_NS, chunk_id))
+
+
+def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
+    return Chunk.model_validate({k: v for k, v in payload.items() if k in _CHUNK_FIELDS})
+
+
+class QdrantStore:
+    def __init__(self, settings: QdrantSettings, path: str) -> None:
+        self._settings = settings
+        self._path = path
+        self._client: QdrantClient | None = None
+        self._lock = threading.Lock()
+
+    # -- connection -------------------------------------------------------------------------
+    @property
+    def client(self) -> QdrantClient:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> QdrantClient:
+        from qdrant_client import QdrantClient
+
+        if self._settings.url:
+            key = self._settings.api_key.get_secret_value() if self._settings.api_key else None
+            return QdrantClient(url=self._settings.url, api_key=key, timeout=30)
+        try:
+            return QdrantClient(path=self._path)
+        except RuntimeError as exc:
+            if "already accessed" in str(exc):
+                raise StoreLocked(
+                    f"The index at {self._path} is in use by another Kenes process (usually "
+                    "`kenes serve`). Stop it, or send updates through its admin API."
+                ) from exc
+            raise
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- collections and the live alias ----------------------------------------------------
+    @property
+    def alias(self) -> str:
+        return self._settings.collection
+
+    def live_collection(self) -> str | None:
+        for alias in self.client.get_aliases().aliases:
+            if alias.alias_name == self.alias:
+                return alias.collection_name
+        return None
+
+    def require_live(self) -> str:
+        name = self.live_collection()
+        if name is None:
+            raise IndexNotReady("No index yet: run `kenes ingest` first.")
+        return name
+
+    def collections(self) -> list[str]:
+        prefix = f"{self.alias}__"
+        return sorted(c.name for c in self.client.get_collections().collections if c.name.startswith(prefix))
+
+    def create_collection(self, name: str, dense_dim: int) -> None:
+        from qdrant_client import models
+
+        self.client.create_collection(
+            collection_name=name,
+            vectors_config={DENSE: models.VectorParams(size=dense_dim, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        if self._settings.url:  # payload indexes are a no-op (with a warning) in local mode
+            for field in KEYWORD_INDEXES:
+                self.client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
+
+    def swap_alias(self, name: str) -> None:
+        """Atomically point the live alias at `name` (delete + create in one request)."""
+        from qdrant_client import models
+
+        ops: list[Any] = []
+        if self.live_collection() is not None:
+            ops.append(models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name=self.alias)))
+        ops.append(
+            models.CreateAliasOperation(
+                create_alias=models.CreateAlias(collection_name=name, alias_name=self.alias)
+            )
+        )
+        self.client.update_collection_aliases(change_aliases_operations=ops)
+
+    def drop(self, name: str) -> None:
+        self.client.delete_collection(name)
+
+    def count(self, name: str) -> int:
+        return int(self.client.count(name, exact=True).count)
+
+    # -- writes ----------------------------------------------------------------------------
+    def add(self, name: str, items: list[EncodedChunk]) -> None:
+        if not items:
+            return
+        from llama_index.core.schema import TextNode
+        from llama_index.vector_stores.qdrant import QdrantVectorStore
+
+        sparse_by_text: dict[str, SparseVec] = {}
+        nodes: list[TextNode] = []
+        for item in items:
+            node = TextNode(
+                id_=point_id(item.chunk.chunk_id),
+                text=item.lexical,
+                embedding=item.dense,
+                metadata={
+                    **item.chunk.model_dump(),
+                    "content_hash": item.content_hash,
+                    "embed_hash": item.embed_hash,
+                },
+                excluded_embed_metadata_keys=list(item.chunk.model_dump()) + ["content_hash", "embed_hash"],
+            )
+            sparse_by_text[node.get_content(metadata_mode="embed")] = item.sparse  # type: ignore[arg-type]
+            nodes.append(node)
+
+        def sparse_doc_fn(texts: list[str]) -> tuple[list[list[int]], list[list[float]]]:
+            # BM25 weights need corpus statistics, so they are computed before llama-index
+            # builds points; this hands each node its precomputed vector.
+            vecs = [sparse_by_text[t] for t in texts]
+            return [v.indices for v in vecs], [v.values for v in vecs]
+
+        writer = QdrantVectorStore(
+            collection_name=name,
+            client=self.client,
+            enable_hybrid=True,
+            dense_vector_name=DENSE,
+            sparse_vector_name=SPARSE,
+            sparse_doc_fn=sparse_doc_fn,
+            sparse_query_fn=sparse_doc_fn,
+            batch_size=256,
+        )
+        writer.add(nodes)
+
+    def delete(self, name: str, chunk_ids: list[str]) -> None:
+        from qdrant_client import models
+
+        if chunk_ids:
+            self.client.delete(name, models.PointIdsList(points=[point_id(c) for c in chunk_ids]))
+
+    def copy_points(self, src: str, dst: str, points: list[StoredPoint]) -> None:
+        """Copy stored points (vectors as they are, payload as given) into another collection;
+        how an incremental update carries unchanged items over without re-embedding them."""
+        from qdrant_client import models
+
+        batch: list[models.PointStruct] = []
+        for p in points:
+            batch.append(models.PointStruct(id=point_id(p.chunk.chunk_id), vector=p.vectors, payload=p.payload))
+            if len(batch) == 256:
+                self.client.upsert(dst, batch)
+                batch = []
+        if batch:
+            self.client.upsert(dst, batch)
+
+    # -- reads -----------------------------------------------------------------------------
+    def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]:
+        offset: Any = None
+        while True:
+            points, offset = self.client.scroll(
+                name, limit=512, offset=offset, with_payload=True, with_vectors=with_vectors
+            )
+            for p in points:
+                payload = dict(p.payload or {})
+                yield StoredPoint(
+                    chunk=chunk_from_payload(payload),
+                    content_hash=str(payload.get("content_hash", "")),
+                    embed_hash=str(payload.get("embed_hash", "")),
+                    payload=payload,
+                    vectors=p.vector if with_vectors else None,
+                )
+            if offset is None:
+                return
+
+    def query(
+        self,
+        name: str,
+        dense: list[float] | None,
+        sparse: SparseVec | None,
+        *,
+        limit: int,
+        candidates: int,
+        weights: tuple[float, float],
+        rrf_k: int,
+        filters: dict[str, Any] | None = None,
+    ) -> list[ScoredChunk]:
+        from qdrant_client import models
+
+        flt = build_filter(filters)
+        prefetch: list[models.Prefetch] = []
+        used_weights: list[float] = []
+        if sparse is not None and sparse.indices and weights[0] > 0:
+            prefetch.append(
+                models.Prefetch(
+                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                    using=SPARSE, limit=candidates, filter=flt,
+                )
+            )  # fmt: skip
+            used_weights.append(weights[0])
+        if dense is not None and weights[1] > 0:
+            prefetch.append(models.Prefetch(query=dense, using=DENSE, limit=candidates, filter=flt))
+            used_weights.append(weights[1])
+        if not prefetch:
+            return []
+        response = self.client.query_points(
+            name,
+            prefetch=prefetch,
+            query=models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=used_weights)),
+            limit=limit,
+            with_payload=True,
+        )
+        return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in response.points]
+
+    def by_citation(self, name: str, citation: str) -> list[Chunk]:
+        from qdrant_client import models
+
+        points, _ = self.client.scroll(
+            name,
+            scroll_filter=models.Filter(
+                must=[models.FieldCondition(key="citation", match=models.MatchValue(value=citation))]
+            ),
+            limit=256,
+            with_payload=True,
+        )
+        return [chunk_from_payload(p.payload or {}) for p in points]
+
+
+def build_filter(filters: dict[str, Any] | None) -> Any:
+    """{'lang': 'ru'} → must match; list values → any of; {'lang!': 'kk'} → must not."""
+    if not filters:
+        return None
+    from qdrant_client import models
+
+    must: list[Any] = []
+    must_not: list[Any] = []
+    for key, value in filters.items():
+        target = must_not if key.endswith("!") else must
+        field = key.rstrip("!")
+        match: Any = (
+            models.MatchAny(any=list(value)) if isinstance(value, list | tuple) else models.MatchValue(value=value)
+        )
+        target.append(models.FieldCondition(key=field, match=match))
+    return models.Filter(must=must or None, must_not=must_not or None)

@@ -1,0 +1,156 @@
+"""Text → index terms for the sparse (lexical) half of hybrid retrieval.
+
+Russian words are lemmatised, Kazakh words stemmed, and the choice is made per word, because
+Russian documents quote Kazakh names and Kazakh questions borrow Russian words. The same
+function must serve documents and queries: a term only matches if both sides produce it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from assistant.text import kazakh, russian
+from assistant.text.lang import Lang, detect_lang, has_kazakh_letters, is_cyrillic, normalize
+
+if TYPE_CHECKING:
+    from assistant.text.lexicon import Lexicon
+
+__all__ = [
+    "EXPANSION_WEIGHT",
+    "MAX_QUERY_WEIGHT",
+    "Analyzer",
+    "abbreviation",
+    "match_key",
+    "raw_tokens",
+    "word_term",
+]
+
+# Lexicon expansions are evidence of intent, not words the user typed: weaker than the question.
+EXPANSION_WEIGHT = 0.6
+MAX_QUERY_WEIGHT = 2.0
+
+# Letters-only runs, or numbers with hyphenated parts ("9-1", article/point numbers), kept whole.
+_TOKEN_RE = re.compile(r"\d+(?:-\d+)*|[^\W\d_]+")
+
+# Russian inflections that Kazakh words do not end in; used to recognise a Russian word inside
+# Kazakh text when it has no Kazakh letters to give it away. Only dictionary words qualify, and
+# endings shared with Kazakh (-ы: бабы is «its article», not «баба») are left out, because a
+# Kazakh word sent to the lemmatiser would no longer meet its own inflected forms.
+_RU_ENDINGS = (
+    "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ых", "их", "ого", "его", "ому", "ему",
+    "ую", "юю", "ыми", "ими", "ами", "ями", "ах", "ях", "ов", "ев", "ость", "ости", "остью",
+    "ия", "ии", "ию", "ией", "ние", "ния", "нию", "нием", "ть", "ться", "ет", "ют", "ит", "ят",
+    "ется", "ются", "ится", "ятся", "ал", "ала", "али", "ило", "и",
+)  # fmt: skip
+_RU_ONLY_LETTERS_RE = re.compile("[ёщъь]")
+_MAX_GUESS_FREE = 4
+# An abbreviation, possibly with a case ending glued on: «ЦОН», «ЦОНа», «ИИНом», «МЦРИАП».
+_ABBR_RE = re.compile("([A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2,6})[a-zа-яәғқңөұүһі]{0,3}")
+_MAX_KK_ABBR = 4
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Normalised tokens with their case preserved and nothing dropped (abbreviation matching
+    needs both)."""
+    return _TOKEN_RE.findall(normalize(text))
+
+
+def _looks_russian(word: str) -> bool:
+    if not russian.is_known(word):
+        return False
+    return _RU_ONLY_LETTERS_RE.search(word) is not None or word.endswith(_RU_ENDINGS)
+
+
+def abbreviation(token: str, lang: Lang = "ru") -> str | None:
+    """Lowercase abbreviation if the case-preserved token is one (ЦОН, ЦОНе, ХҚКО), else None.
+
+    Abbreviations are kept verbatim: the analysers would inflect or stem them as if they were
+    words. All-caps headings («ОБЩИЕ ПОЛОЖЕНИЯ», «МЕМЛЕКЕТТІК») are words, so a token counts as
+    an abbreviation only when it is short and not a common dictionary word; readings as a proper
+    name do not count, since the dictionary "knows" МИОР as a place and ИС as a name.
+    """
+    match = _ABBR_RE.fullmatch(token)
+    if match is None:
+        return None
+    low = match.group(1).lower()
+    # Kazakh headings have no dictionary to tell words from abbreviations: only length helps.
+    if lang == "kk" or has_kazakh_letters(low):
+        return low if len(low) <= _MAX_KK_ABBR else None
+    if not russian.is_known(low) or russian.is_name_like(low):
+        return low
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def match_key(word: str, lang: Lang) -> str:
+    """The comparison key of a lowercase word in a text of the given language, stopwords kept.
+
+    Kazakh letters → Kazakh stem. Otherwise Russian lemma, except in Kazakh text, where a word
+    without Kazakh letters is usually still Kazakh (мемлекеттер, туралы, сала) and is stemmed
+    unless it is a dictionary Russian word with a Russian-only inflection.
+    """
+    if word[0].isdigit() or not is_cyrillic(word):
+        return word
+    if has_kazakh_letters(word):
+        return kazakh.stem(word)
+    if lang == "kk" and not _looks_russian(word):
+        return kazakh.stem(word)
+    if len(word) <= _MAX_GUESS_FREE and not russian.is_known(word):
+        # pymorphy guesses a lemma for unknown words from their ending; on short ones (цон,
+        # егов, миор) the guess is noise (егов → ег), so keep the word as it is.
+        return word
+    return russian.lemma(word)
+
+
+@lru_cache(maxsize=200_000)
+def word_term(word: str, lang: Lang) -> str | None:
+    """Index term of a lowercase word, or None for a stopword."""
+    key = match_key(word, lang)
+    if word[0].isdigit() or not is_cyrillic(word):
+        return key
+    if key in kazakh.KK_STOPWORDS or word in kazakh.KK_STOPWORDS:
+        return None
+    if russian.is_stopword(key) or (lang == "ru" and russian.is_stopword(word)):
+        return None
+    return key
+
+
+class Analyzer:
+    """Tokenises and normalises text into index terms; optionally expands queries via a lexicon."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon
+
+    def tokens(self, text: str) -> list[str]:
+        """Lowercase tokens (ё→е); 1-character tokens are dropped unless they are digits."""
+        return [t for t in (tok.lower() for tok in raw_tokens(text)) if len(t) > 1 or t.isdigit()]
+
+    def terms(self, text: str, lang: Lang | None = None) -> list[str]:
+        """Index terms in text order, with repeats (BM25 needs term frequencies)."""
+        if lang is None:
+            lang = detect_lang(text)
+        out: list[str] = []
+        for token in raw_tokens(text):
+            if len(token) < 2 and not token.isdigit():
+                continue
+            abbr = abbreviation(token, lang) if token[0].isupper() else None
+            term = abbr if abbr is not None else word_term(token.lower(), lang)
+            if term is not None:
+                out.append(term)
+        return out
+
+    def query_terms(self, text: str, lang: Lang | None = None) -> dict[str, float]:
+        """Query term weights: 1.0 per occurrence (capped at 2.0), lexicon expansion terms 0.6."""
+        counts = Counter(self.terms(text, lang))
+        weights = {term: min(float(n), MAX_QUERY_WEIGHT) for term, n in counts.items()}
+        if self.lexicon is not None:
+            for phrase, phrase_lang in self.lexicon.expand_with_lang(text):
+                # Each expansion is analysed in its own language: a Kazakh question expanded
+                # with a Russian phrase must produce Russian lemmas to meet Russian documents.
+                for term in self.terms(phrase, phrase_lang):
+                    if weights.get(term, 0.0) < EXPANSION_WEIGHT:
+                        weights[term] = EXPANSION_WEIGHT
+        return weights

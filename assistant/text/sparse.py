@@ -1,0 +1,111 @@
+"""BM25 sparse vectors for Qdrant.
+
+The collection's sparse vector uses ``Modifier.IDF``: Qdrant computes IDF from its own document
+counts at query time, so documents carry only the BM25 term-frequency component and queries
+carry term weights. Indices must be identical in every process that writes or queries the index,
+hence a fixed hash (CRC-32) rather than Python's per-process salted ``hash()``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.text.analyzer import Analyzer
+from assistant.text.lang import Lang
+
+__all__ = ["CorpusStats", "SparseEncoder", "SparseVector", "term_index"]
+
+SparseVector = tuple[list[int], list[float]]
+
+_INDEX_MASK = 0x7FFF_FFFF  # 31 bits: non-negative in every signed/unsigned 32-bit consumer
+
+
+def term_index(term: str) -> int:
+    """Stable sparse-vector index of a term: CRC-32 of its UTF-8 bytes, masked to 31 bits."""
+    return zlib.crc32(term.encode("utf-8")) & _INDEX_MASK
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What BM25 length normalisation needs to know about the corpus."""
+
+    avgdl: float
+    n_docs: int
+
+    @classmethod
+    def from_lengths(cls, lengths: Iterable[int]) -> CorpusStats:
+        """Stats from document lengths in terms, for callers that analyse documents themselves
+        (e.g. with a known language per chunk)."""
+        values = list(lengths)
+        return cls(avgdl=sum(values) / len(values) if values else 0.0, n_docs=len(values))
+
+
+# Russian derivation defeats lemmatisation (передать/передача, уведомить/уведомление): a
+# truncated prefix of each long term is indexed as a second, weaker term, so a question's verb
+# still meets the act's noun. Five letters catch свод/сводить and обобщать/обобщение; the prefixes of common roots get a low IDF anyway.
+PREFIX_LEN = 5
+PREFIX_QUERY_WEIGHT = 0.5
+
+
+def with_prefixes(terms: list[str]) -> list[str]:
+    return terms + [f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1 and t[0].isalpha()]
+
+
+def _merge(weights: dict[str, float]) -> SparseVector:
+    # Two terms may share a CRC; Qdrant rejects duplicate indices, so their weights are summed.
+    merged: dict[int, float] = {}
+    for term, weight in weights.items():
+        index = term_index(term)
+        merged[index] = merged.get(index, 0.0) + weight
+    indices = sorted(merged)
+    return indices, [merged[i] for i in indices]
+
+
+class SparseEncoder:
+    """Encodes documents and queries into (indices, values) sparse vectors."""
+
+    def __init__(self, analyzer: Analyzer, k1: float = 1.2, b: float = 0.75) -> None:
+        self.analyzer = analyzer
+        self.k1 = k1
+        self.b = b
+
+    def term_index(self, term: str) -> int:
+        return term_index(term)
+
+    def doc_stats(self, texts: Iterable[str]) -> CorpusStats:
+        """Average document length in terms (after analysis) and document count."""
+        return CorpusStats.from_lengths(len(self.doc_terms(text)) for text in texts)
+
+    def encode_terms(self, terms: list[str], stats: CorpusStats) -> SparseVector:
+        """BM25 TF component of already analysed document terms (avoids analysing twice)."""
+        if not terms:
+            return [], []
+        counts = Counter(terms)
+        dl = len(terms)
+        avgdl = stats.avgdl if stats.avgdl > 0 else float(dl)
+        norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
+        weights = {term: tf * (self.k1 + 1.0) / (tf + norm) for term, tf in counts.items()}
+        return _merge(weights)
+
+    def doc_terms(self, text: str, lang: Lang | None = None) -> list[str]:
+        return with_prefixes(self.analyzer.terms(text, lang))
+
+    def encode_doc(self, text: str, stats: CorpusStats, lang: Lang | None = None) -> SparseVector:
+        """Document vector: per distinct term tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)).
+
+        Pass ``lang`` when it is known (a chunk's language): detection on a short Kazakh chunk
+        without Kazakh letters can fail.
+        """
+        return self.encode_terms(self.doc_terms(text, lang), stats)
+
+    def encode_query(self, text: str, lang: Lang | None = None) -> SparseVector:
+        """Query vector from :meth:`Analyzer.query_terms` (IDF is applied by Qdrant)."""
+        weights = self.analyzer.query_terms(text, lang)
+        for term, weight in list(weights.items()):
+            if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
+                key = f"^{term[:PREFIX_LEN]}"
+                weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
+        return _merge(weights)

@@ -1,0 +1,206 @@
+"""Index builds: encode chunks (dense + BM25 sparse), write a new collection version beside the
+live one, check it, then switch the alias. The live version is never written to by a full
+build, so a crash or a bad file leaves users on the previous version."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.domain import Chunk
+from assistant.embeddings.base import Embedder
+from assistant.errors import IndexNotReady, KenesError
+from assistant.store.base import EncodedChunk, SparseVec, VectorStore
+from assistant.text.sparse import CorpusStats, SparseEncoder
+from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso
+from ingest.sources import SourceSet, load_sources
+from ingest.views import dense_text, lexical_parts, lexical_text
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
+def content_hash(chunk: Chunk) -> str:
+    return hashlib.sha256(chunk.model_dump_json().encode()).hexdigest()
+
+
+def embed_hash(dense: str, lexical: str, embedder: str) -> str:
+    return hashlib.sha256(f"{embedder}\x00{dense}\x00{lexical}".encode()).hexdigest()
+
+
+@dataclass
+class IngestReport:
+    version: str
+    collection: str
+    counts: dict[str, int]
+    seconds: float
+    embedded: int
+    files: list[dict[str, str]] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.embedded / self.seconds if self.seconds else 0.0
+
+
+def count_chunks(chunks: list[Chunk]) -> dict[str, int]:
+    counts: dict[str, int] = {"total": len(chunks)}
+    for c in chunks:
+        counts[f"{c.kind}_{c.lang}"] = counts.get(f"{c.kind}_{c.lang}", 0) + 1
+    counts["articles"] = len({(c.citation, c.lang) for c in chunks if c.kind == "act"})
+    counts["registry_rows"] = sum(1 for c in chunks if c.kind == "registry")
+    return counts
+
+
+class Encoder:
+    """Turns chunks into what the store needs, in batches."""
+
+    def __init__(self, embedder: Embedder, sparse: SparseEncoder) -> None:
+        self.embedder = embedder
+        self.sparse = sparse
+
+    def stats(self, sources: SourceSet) -> CorpusStats:
+        return CorpusStats.from_lengths(len(self.terms(c)) for c in sources.chunks)
+
+    def terms(self, chunk: Chunk) -> list[str]:
+        return [t for text, lang in lexical_parts(chunk) for t in self.sparse.doc_terms(text, lang)]
+
+    def encode(self, chunks: list[Chunk], stats: CorpusStats, progress: Progress | None = None) -> list[EncodedChunk]:
+        out: list[EncodedChunk] = []
+        batch = 64
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            dense_inputs = [dense_text(c) for c in part]
+            vectors = self.embedder.embed_documents(dense_inputs)
+            for chunk, dense_in, vector in zip(part, dense_inputs, vectors, strict=True):
+                lexical = lexical_text(chunk)
+                indices, values = self.sparse.encode_terms(self.terms(chunk), stats)
+                out.append(
+                    EncodedChunk(
+                        chunk=chunk,
+                        dense=vector,
+                        sparse=SparseVec(indices, values),
+                        lexical=lexical,
+                        content_hash=content_hash(chunk),
+                        embed_hash=embed_hash(dense_in, lexical, self.embedder.name),
+                    )
+                )
+            if progress:
+                progress("embedding", min(1.0, (start + len(part)) / max(1, len(chunks))))
+        return out
+
+
+class IngestPipeline:
+    def __init__(self, store: VectorStore, encoder: Encoder, manifest: Manifest, *, keep_versions: int = 3,
+                 alias: str = "kenes") -> None:  # fmt: skip
+        self.store = store
+        self.encoder = encoder
+        self.manifest = manifest
+        self.keep_versions = keep_versions
+        self.alias = alias
+
+    def build(self, acts: Path | None, registry: Path | None, progress: Progress | None = None) -> IngestReport:
+        """Full build of a new version from the given sources; the alias moves only if the new
+        version is complete and passes its checks."""
+        started = time.perf_counter()
+        sources = load_sources(acts, registry)
+        if not sources.chunks:
+            raise KenesError("Nothing to index: no acts and no registry rows were given.")
+        stats = self.encoder.stats(sources)
+        encoded = self.encoder.encode(sources.chunks, stats, progress)
+        version = new_version_id()
+        collection = f"{self.alias}__{version}"
+        info = VersionInfo(
+            collection=collection, version=version, created=now_iso(), parent=self.store.live_collection(),
+            sources=sources.files, counts=count_chunks(sources.chunks), avgdl=stats.avgdl,
+            embedder=self.encoder.embedder.name,
+        )  # fmt: skip
+        self.manifest.upsert(info)  # recorded as "building" first so an interrupted build is found and removed
+        try:
+            self.store.create_collection(collection, len(encoded[0].dense))
+            self.store.add(collection, encoded)
+            if progress:
+                progress("writing", 1.0)
+            self.check(collection, len(encoded), encoded)
+        except BaseException:
+            self.discard(collection)
+            raise
+        self.promote(info)
+        seconds = time.perf_counter() - started
+        return IngestReport(version, collection, info.counts, seconds, len(encoded), sources.files)
+
+    def check(self, collection: str, expected: int, encoded: list[EncodedChunk] | None) -> None:
+        """A version goes live only if every point is there and a probe query finds its chunk."""
+        stored = self.store.count(collection)
+        if stored != expected:
+            raise KenesError(f"Index check failed: {stored} points stored, {expected} expected")
+        if not encoded:
+            return
+        probe = encoded[0]
+        hits = self.store.query(
+            collection, probe.dense, probe.sparse, limit=3, candidates=10, weights=(1.0, 1.0), rrf_k=60
+        )
+        if not any(h.chunk.chunk_id == probe.chunk.chunk_id for h in hits):
+            raise KenesError("Index check failed: a probe query does not find its own chunk")
+
+    def discard(self, collection: str) -> None:
+        try:
+            if collection in self.store.collections():
+                self.store.drop(collection)
+        finally:
+            self.manifest.remove(collection)
+
+    def promote(self, info: VersionInfo) -> None:
+        previous = self.store.live_collection()
+        self.store.swap_alias(info.collection)
+        for v in self.manifest.load():
+            if v.collection == previous and v.collection != info.collection:
+                v.status = "retired"
+                self.manifest.upsert(v)
+        info.status = "live"
+        self.manifest.upsert(info)
+        self.prune()
+
+    def prune(self) -> None:
+        """Keep the live version and the newest `keep_versions - 1` others; remove leftovers of
+        interrupted builds (collections never promoted) too."""
+        live = self.store.live_collection()
+        versions = self.manifest.load()
+        known = {v.collection for v in versions}
+        for name in self.store.collections():
+            if name not in known and name != live:
+                self.store.drop(name)
+        for v in versions:
+            if v.status == "building" and v.collection != live:
+                self.discard(v.collection)
+        retired = [v for v in self.manifest.load() if v.collection != live]
+        for v in retired[: max(0, len(retired) - (self.keep_versions - 1))]:
+            self.discard(v.collection)
+
+    def update(self, acts: Path | None, registry: Path | None, progress: Progress | None = None) -> IngestReport:
+        from ingest.incremental import update
+
+        return update(self, acts, registry, progress)
+
+    def versions(self) -> list[VersionInfo]:
+        return self.manifest.load()
+
+    def rollback(self, version: str | None = None) -> VersionInfo:
+        versions = [v for v in self.manifest.load() if v.collection in set(self.store.collections())]
+        live = self.store.live_collection()
+        if version:
+            target = next((v for v in versions if version in (v.version, v.collection)), None)
+        else:
+            older = [v for v in versions if v.collection != live and v.created < self._created(live, versions)]
+            target = older[-1] if older else None
+        if target is None:
+            raise IndexNotReady(f"No stored index version to roll back to ({version or 'previous'}).")
+        self.promote(target)
+        return target
+
+    @staticmethod
+    def _created(collection: str | None, versions: list[VersionInfo]) -> str:
+        return next((v.created for v in versions if v.collection == collection), "9999")

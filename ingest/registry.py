@@ -1,0 +1,344 @@
+"""Registry of functions of government bodies: load (csv/xlsx/jsonl), validate, turn into chunks.
+
+A registry file is all-or-nothing: every bad row is reported with its line number in one
+`ValidationProblem`, and nothing is returned, so an index never holds half a registry version.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError, field_validator
+
+from assistant.domain import Chunk
+from assistant.errors import ValidationProblem
+from ingest.acts.meta import repeal_status
+
+Automatable = Literal["да", "частично", "нет"]
+Risk = Literal["низкий", "средний", "высокий"]
+AUTOMATABLE: tuple[str, ...] = ("да", "частично", "нет")
+RISKS: tuple[str, ...] = ("низкий", "средний", "высокий")
+
+REQUIRED = ("function_id", "agency", "function_text", "category", "automatable", "automation_risk")
+COLUMNS = (
+    "function_id",
+    "agency",
+    "function_text",
+    "act_slug",
+    "act_title",
+    "legal_basis",
+    "citation",
+    "category",
+    "automatable",
+    "automation_risk",
+    "automation_rationale",
+    "updated_on",
+)
+OPTIONAL_COLUMNS = ("positions",)
+
+_CITATION_RE = re.compile(r"^[\w.-]+#(?:st|p)\d+(?:-\d+)*$")
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# «…, пп. 2-1)» in legal_basis is the subpoint; «п. 16» alone is a paragraph, not a point.
+_SUBPOINT_RE = re.compile(r"пп\.\s*(\d+(?:-\d+)*)\)")
+
+
+def _norm_enum(value: object) -> str:
+    return " ".join(str(value or "").split()).lower()
+
+
+class RegistryRow(BaseModel):
+    function_id: str
+    agency: str
+    function_text: str
+    act_slug: str = ""
+    act_title: str = ""
+    legal_basis: str = ""
+    citation: str = ""
+    category: str
+    automatable: Automatable
+    automation_risk: Risk
+    automation_rationale: str = ""
+    updated_on: str = ""
+    positions: list[str] = []
+
+    @field_validator(
+        "function_id",
+        "agency",
+        "function_text",
+        "act_slug",
+        "act_title",
+        "legal_basis",
+        "citation",
+        "category",
+        "automation_rationale",
+        "updated_on",
+        mode="before",
+    )
+    @classmethod
+    def _strip(cls, value: object) -> str:
+        return "" if value is None else str(value).strip()
+
+    @field_validator("function_id", "agency", "function_text", "category")
+    @classmethod
+    def _required(cls, value: str, info: Any) -> str:
+        if not value:
+            raise ValueError(f"{info.field_name} is empty")
+        return value
+
+    @field_validator("automatable", mode="before")
+    @classmethod
+    def _automatable(cls, value: object) -> str:
+        return _check_enum("automatable", value, AUTOMATABLE)
+
+    @field_validator("automation_risk", mode="before")
+    @classmethod
+    def _risk(cls, value: object) -> str:
+        return _check_enum("automation_risk", value, RISKS)
+
+    @field_validator("updated_on")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            if not _ISO_DATE_RE.match(value):
+                raise ValueError
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"updated_on '{value}' is not an ISO date (YYYY-MM-DD)") from None
+        return value
+
+    @field_validator("citation")
+    @classmethod
+    def _citation(cls, value: str) -> str:
+        if value and not _CITATION_RE.match(value):
+            raise ValueError(f"citation '{value}' is not '<act-slug>#st<N>' or '<act-slug>#p<N>'")
+        return value
+
+    @field_validator("positions", mode="before")
+    @classmethod
+    def _positions(cls, value: object) -> list[str]:
+        items = value if isinstance(value, list) else str(value or "").split(";")
+        return [str(item).strip() for item in items if str(item).strip()]
+
+    def columns(self) -> dict[str, str]:
+        """Every column as a string, as stored in `Chunk.registry`."""
+        out = {name: str(getattr(self, name)) for name in COLUMNS}
+        if self.positions:
+            out["positions"] = "; ".join(self.positions)
+        return out
+
+
+def _check_enum(field: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not str(value or "").strip():
+        raise ValueError(f"{field} is empty")
+    norm = _norm_enum(value)
+    if norm not in allowed:
+        raise ValueError(f"{field} '{str(value).strip()}' is not one of {', '.join(allowed)}")
+    return norm
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "row"
+        if err["type"] == "missing":
+            out.append(f"{field} is missing")
+        elif "error" in err.get("ctx", {}):
+            out.append(str(err["ctx"]["error"]))  # our own message, without pydantic's prefix
+        else:
+            out.append(f"{field}: {err['msg']}")
+    return out
+
+
+# --- readers: each yields (line number, {column: value}) or (line number, error message) ---
+
+Record = tuple[int, dict[str, Any] | str]
+
+
+def _cell(value: object) -> str:
+    # Spreadsheet cells come typed: dates as datetime, ids as floats.
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _header_problem(header: list[str]) -> str | None:
+    missing = [name for name in REQUIRED if name not in header]
+    return f"missing required column(s): {', '.join(missing)}" if missing else None
+
+
+def _read_csv(path: Path) -> Iterator[Record]:
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    last_line = 0
+    for cells in reader:
+        start, last_line = last_line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in cells]
+            problem = _header_problem(header)
+            if problem:
+                yield start, problem
+                return
+            continue
+        if len(cells) != len(header):
+            yield start, f"has {len(cells)} fields, the header has {len(header)}"
+            continue
+        yield start, dict(zip(header, cells, strict=True))
+    if header is None:
+        yield 1, "no header row"
+
+
+def _read_jsonl(path: Path) -> Iterator[Record]:
+    text = path.read_bytes().decode("utf-8-sig")
+    # split("\n"), not splitlines(): JSON strings may hold a raw U+2028, which is not a line end.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"invalid JSON ({exc.msg})"
+            continue
+        if not isinstance(obj, dict):
+            yield number, f"expected a JSON object, got {type(obj).__name__}"
+            continue
+        yield number, {str(k).strip().lower(): v if isinstance(v, list) else _cell(v) for k, v in obj.items()}
+
+
+def _read_xlsx(path: Path) -> Iterator[Record]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header: list[str] | None = None
+        for number, values in enumerate(rows, start=1):
+            cells = [_cell(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip().lower() for c in cells]
+                problem = _header_problem(header)
+                if problem:
+                    yield number, problem
+                    return
+                continue
+            yield number, {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name}
+        if header is None:
+            yield 1, "no header row"
+    finally:
+        workbook.close()
+
+
+_READERS = {".csv": _read_csv, ".jsonl": _read_jsonl, ".xlsx": _read_xlsx}
+
+
+def load_registry(path: Path) -> list[RegistryRow]:
+    """All rows of a registry file, or one `ValidationProblem` listing every bad row as
+    '<file>:<line>: <reason>'."""
+    path = Path(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        reason = f"unsupported registry format '{path.suffix}' (use .csv, .xlsx or .jsonl)"
+        raise ValidationProblem(f"cannot read registry {path.name}", [f"{path.name}: {reason}"])
+    rows: list[RegistryRow] = []
+    problems: list[str] = []
+    first_seen: dict[str, int] = {}
+    try:
+        for number, record in reader(path):
+            if isinstance(record, str):
+                problems.append(f"{path.name}:{number}: {record}")
+                continue
+            known = {k: v for k, v in record.items() if k in COLUMNS or k in OPTIONAL_COLUMNS}
+            try:
+                row = RegistryRow.model_validate(known)
+            except ValidationError as exc:
+                problems.extend(f"{path.name}:{number}: {msg}" for msg in _messages(exc))
+                continue
+            if row.function_id in first_seen:
+                first = first_seen[row.function_id]
+                problems.append(
+                    f"{path.name}:{number}: duplicate function_id '{row.function_id}' (first at line {first})"
+                )
+                continue
+            first_seen[row.function_id] = number
+            rows.append(row)
+    except Exception as exc:  # undecodable text, broken CSV quoting, not a workbook (BadZipFile)
+        kind = path.suffix.lower().lstrip(".")
+        raise ValidationProblem(
+            f"cannot read registry {path.name}", [f"{path.name}: not a valid {kind} file ({exc})"]
+        ) from exc
+    if problems:
+        raise ValidationProblem(f"{len(problems)} problem(s) in registry {path.name}", problems)
+    if not rows:
+        raise ValidationProblem(f"registry {path.name} is empty", [f"{path.name}: no rows"])
+    return rows
+
+
+def registry_point(row: RegistryRow) -> str:
+    """The subpoint a row comes from: 'ст. 7, пп. 1)' → '1', 'ст. 27-1, п. 1, пп. 2-1)' → '2-1';
+    '' for an article-level row."""
+    m = _SUBPOINT_RE.search(row.legal_basis)
+    return m.group(1) if m else ""
+
+
+_PART_RE = re.compile(r"(?:^|[\s,])п\.\s*(\d+(?:-\d+)*)(?=[,\s]|$)")
+
+
+def registry_part(row: RegistryRow) -> str | None:
+    """The numbered part a subpoint sits in: 'ст. 27-1, п. 1, пп. 2-1)' → '1'; None if not named."""
+    m = _PART_RE.search(row.legal_basis)
+    return m.group(1) if m else None
+
+
+def _article_of(citation: str) -> str:
+    anchor = citation.partition("#")[2]
+    return anchor[2:] if anchor.startswith("st") else anchor
+
+
+def _sentence(value: str) -> str:
+    # The template adds its own full stops; avoid «ответственности..».
+    return value.strip().rstrip(".")
+
+
+def row_to_chunk(row: RegistryRow) -> Chunk:
+    text = (
+        f"Орган: {_sentence(row.agency)}. Функция: {_sentence(row.function_text)}. "
+        f"Категория: {_sentence(row.category)}. "
+        f"Автоматизация: {row.automatable}, риск: {row.automation_risk}. "
+        f"Обоснование: {_sentence(row.automation_rationale)}. "
+        f"Правовое основание: {_sentence(row.legal_basis)}."
+    )
+    status = repeal_status(row.legal_basis)
+    citation = f"registry:{row.function_id}"
+    return Chunk(
+        chunk_id=f"{citation}@ru",
+        citation=citation,
+        kind="registry",
+        lang="ru",
+        title=row.function_text,
+        text=text,
+        act_slug=row.act_slug,
+        act_title=row.act_title,
+        article=_article_of(row.citation),
+        point=registry_point(row),
+        version_date=row.updated_on,
+        repealed=status is not None,
+        status=status or "",
+        registry=row.columns(),
+    )

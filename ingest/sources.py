@@ -1,0 +1,102 @@
+"""Reading and validating everything an index version is built from, before anything is
+written: acts (any supported format) and the registry, plus the Kazakh bridge for rows."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.domain import Chunk
+from assistant.errors import ValidationProblem
+from ingest.acts.chunker import extract_point
+from ingest.acts.loader import load_act_file, load_acts
+from ingest.registry import RegistryRow, load_registry, registry_part, registry_point, row_to_chunk
+
+
+@dataclass
+class SourceSet:
+    chunks: list[Chunk]
+    files: list[dict[str, str]] = field(default_factory=list)  # path + sha256 of every input
+    rows: list[RegistryRow] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _input_files(acts: Path | None, registry: Path | None) -> list[Path]:
+    files: list[Path] = []
+    if acts is not None:
+        files += sorted(p for p in acts.rglob("*") if p.is_file() and p.name != "SOURCE.md")
+    if registry is not None:
+        files.append(registry)
+    return files
+
+
+def load_sources(acts: Path | None, registry: Path | None) -> SourceSet:
+    """Load acts (a folder of act folders, or one act file) and a registry file. Every problem
+    in every file is collected and raised together, so nothing is half-loaded."""
+    problems: list[str] = []
+    chunks: list[Chunk] = []
+    rows: list[RegistryRow] = []
+    if acts is not None:
+        if not acts.exists():
+            problems.append(f"{acts}: no such file or folder")
+        else:
+            try:
+                chunks += load_acts(acts) if acts.is_dir() else load_act_file(acts)
+            except ValidationProblem as exc:
+                problems += exc.problems
+    if registry is not None:
+        if not registry.exists():
+            problems.append(f"{registry}: no such file")
+        else:
+            try:
+                rows = load_registry(registry)
+            except ValidationProblem as exc:
+                problems += exc.problems
+    if problems:
+        raise ValidationProblem(f"{len(problems)} problem(s) in the input; nothing was loaded", problems)
+
+    for seq, chunk in enumerate(chunks):
+        chunk.seq = seq
+    registry_chunks = [row_to_chunk(row) for row in rows]
+    sources = SourceSet(
+        chunks=chunks + registry_chunks,
+        rows=rows,
+        files=[{"path": str(p), "sha256": file_sha256(p)} for p in _input_files(acts, registry)],
+    )
+    link_rows_to_acts(chunks, rows, registry_chunks)
+    return sources
+
+
+def link_rows_to_acts(act_chunks: list[Chunk], rows: list[RegistryRow], row_chunks: list[Chunk]) -> None:
+    """A row resting on a repealed act is flagged as such. Registry rows exist only in Russian:
+    when the article a row rests on also exists in Kazakh, the Kazakh text of the same point is
+    indexed with the row, so a Kazakh question about the function reaches it lexically."""
+    acts = {c.act_slug: c for c in act_chunks if c.lang == "ru"}
+    for chunk in row_chunks:
+        act = acts.get(chunk.act_slug)
+        if act is not None and act.repealed:
+            chunk.repealed, chunk.status = True, act.status
+            chunk.version_date = chunk.version_date or act.version_date
+    kk_articles: dict[str, str] = {}
+    kk_titles: dict[str, str] = {}
+    for chunk in sorted(act_chunks, key=lambda c: c.seq):
+        if chunk.lang == "kk":
+            kk_articles[chunk.citation] = kk_articles.get(chunk.citation, "") + "\n" + chunk.text
+            kk_titles[chunk.citation] = chunk.title
+    for row, chunk in zip(rows, row_chunks, strict=True):
+        article = kk_articles.get(row.citation or "")
+        if not article:
+            continue
+        point = registry_point(row)
+        text = extract_point(article, point, part=registry_part(row)) if point and point != "00" else None
+        # the point itself, not the article title: every row of an article shares the title,
+        # so it would tie them all on a Kazakh question
+        chunk.bridge = text or kk_titles.get(row.citation or "", "")

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the embedded defaults: set up, index the bundled demo corpus + registry,
+# answer a few questions from the command line, then serve the web chat on :8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export KENES_DATA_DIR="${KENES_DATA_DIR:-$PWD/var}"
+K=.venv/bin/kenes
+$K ingest
+$K ask "Кто обеспечивал работу проектного офиса программы «Рухани жаңғыру»?"
+$K ask "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
+$K ask "Мемлекеттік қызметтердің сапасын мемлекет атынан кім бақылайды?"
+if $K --help | grep -q " serve "; then
+  exec $K serve --host "${KENES_HOST:-127.0.0.1}" --port "${KENES_PORT:-8000}"
+fi
