@@ -22,19 +22,33 @@ app.add_typer(index_app, name="index")
 app.add_typer(model_app, name="model")
 
 
-def _mount_optional() -> None:
+def _mount_subcommands() -> None:
+    from assistant.cli_users import users_app
     from eval.cli import eval_app
 
     app.add_typer(eval_app, name="eval")
+    app.add_typer(users_app, name="users")
 
 
-_mount_optional()
+_mount_subcommands()
+
+
+_containers: list[Any] = []
 
 
 def _container() -> Any:
     from assistant.container import Container
 
-    return Container()
+    container = Container()
+    _containers.append(container)
+    return container
+
+
+def _close_containers() -> None:
+    # closing the embedded Qdrant explicitly releases its lock and avoids noise from its
+    # finaliser at interpreter shutdown
+    while _containers:
+        _containers.pop().close()
 
 
 @contextmanager
@@ -208,6 +222,18 @@ def ask(
                 )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """REST API + web chat (one process: it owns the embedded index)."""
+    with cli_errors():
+        from assistant.cli_serve import serve as run
+
+        run(host, port)
+
+
 @index_app.command("list")
 def index_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Index versions, newest last; the live one is marked."""
@@ -244,7 +270,10 @@ def model_prepare() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        _close_containers()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ OFFLINE_ENV = {
     "LLAMA_INDEX_NO_TELEMETRY": "1",
     # sentence-transformers/transformers may try to reach the hub for a tokenizer otherwise.
     "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+    # model loading progress bars would interleave with CLI output and JSON lines
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
 }
 
 

@@ -50,7 +50,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # Same reason as in LlamaCppLLM: spinning OpenMP workers crawl on a busy 2-core box.
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S

@@ -1,0 +1,184 @@
+"""Retrieval benchmark: demo ingest time, search latency (demo and a ≥100k-chunk synthetic
+scale-up), and hit@1/5 + MRR on the dev sets per language and kind, for hybrid, sparse-only and
+dense-only retrieval. Writes docs/benchmarks.md (section "retrieval") and bench/results/.
+
+    .venv/bin/python -m bench.retrieval [--scale 100000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import machine, machine_line, summary, write_section
+
+from assistant.container import Container
+from assistant.settings import DEMO_DIR, Settings
+
+DEV = [DEMO_DIR / "eval" / "dev-law-qa.jsonl", DEMO_DIR / "eval" / "dev-registry-qa.jsonl"]
+
+
+def dev_items() -> list[dict[str, Any]]:
+    items = []
+    for path in DEV:
+        items += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return items
+
+
+def rank_of(gold: list[str], cited: list[str]) -> int | None:
+    for i, c in enumerate(cited):
+        if any(c == g or c.startswith(g + ".") for g in gold):
+            return i
+    return None
+
+
+def quality(c: Container, items: list[dict[str, Any]], weights: tuple[float, float]) -> dict[str, Any]:
+    r = c.settings.retrieval
+    saved = (r.sparse_weight, r.dense_weight)
+    r.sparse_weight, r.dense_weight = weights
+    groups: dict[str, list[int | None]] = {}
+    try:
+        for it in items:
+            if not it["answerable"]:
+                continue
+            hits = c.routed_retriever.search(it["question"], top_k=10).hits
+            rank = rank_of(it["gold_citations"], [h.chunk.citation for h in hits])
+            for key in ("all", f"lang:{it['lang']}", f"kind:{it['kind']}"):
+                groups.setdefault(key, []).append(rank)
+    finally:
+        r.sparse_weight, r.dense_weight = saved
+    out = {}
+    for key, ranks in groups.items():
+        n = len(ranks)
+        out[key] = {
+            "n": n,
+            "hit@1": round(sum(1 for x in ranks if x == 0) / n, 3),
+            "hit@5": round(sum(1 for x in ranks if x is not None and x < 5) / n, 3),
+            "mrr": round(sum(1 / (x + 1) for x in ranks if x is not None) / n, 3),
+        }
+    return out
+
+
+def latency(c: Container, items: list[dict[str, Any]], repeats: int) -> dict[str, Any]:
+    total, encode, store = [], [], []
+    for _ in range(repeats):
+        for it in items:
+            t0 = time.perf_counter()
+            result = c.routed_retriever.search(it["question"], top_k=8)
+            total.append((time.perf_counter() - t0) * 1000)
+            encode.append(result.timings.get("encode_ms", 0.0))
+            store.append(result.timings.get("store_ms", 0.0))
+    return {"total_ms": summary(total), "encode_ms": summary(encode), "store_ms": summary(store)}
+
+
+def scale_up(c: Container, target: int, queries: list[str]) -> dict[str, Any]:
+    """Replicates the demo points (vectors jittered, so ties do not short-cut the search) into a
+    throwaway collection of `target` points and times hybrid queries against it."""
+    from qdrant_client import models
+
+    live = c.store.require_live()
+    base = list(c.store.scroll(live, with_vectors=True))
+    name = "bench_scale"
+    if name in [x.name for x in c.store.client.get_collections().collections]:
+        c.store.client.delete_collection(name)
+    dim = len(base[0].vectors["dense"])
+    c.store.client.create_collection(
+        name,
+        vectors_config={"dense": models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+        sparse_vectors_config={"sparse": models.SparseVectorParams(modifier=models.Modifier.IDF)},
+    )
+    rng = random.Random(7)
+    t0 = time.perf_counter()
+    batch: list[models.PointStruct] = []
+    for i in range(target):
+        p = base[i % len(base)]
+        dense = [v + rng.gauss(0, 0.01) for v in p.vectors["dense"]]
+        payload = {"citation": p.chunk.citation, "kind": p.chunk.kind, "lang": p.chunk.lang}
+        batch.append(models.PointStruct(id=i, vector={"dense": dense, "sparse": p.vectors["sparse"]}, payload=payload))
+        if len(batch) == 2000:
+            c.store.client.upsert(name, batch, wait=True)
+            batch = []
+    if batch:
+        c.store.client.upsert(name, batch, wait=True)
+    load_s = time.perf_counter() - t0
+    times = []
+    r = c.settings.retrieval
+    for q in queries:
+        from assistant.store.base import SparseVec
+
+        sparse = SparseVec(*c.sparse_encoder.encode_query(q))
+        dense = c.embedder.embed_query(q)
+        t1 = time.perf_counter()
+        c.store.client.query_points(
+            name,
+            prefetch=[
+                models.Prefetch(query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                                using="sparse", limit=r.candidates),
+                models.Prefetch(query=dense, using="dense", limit=r.candidates),
+            ],
+            query=models.RrfQuery(rrf=models.Rrf(k=r.rrf_k, weights=[r.sparse_weight, r.dense_weight])),
+            limit=8,
+        )  # fmt: skip
+        times.append((time.perf_counter() - t1) * 1000)
+    c.store.client.delete_collection(name)
+    return {"points": target, "load_s": round(load_s, 1), "store_query_ms": summary(times)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=int, default=100_000)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--scale-queries", type=int, default=10)
+    args = ap.parse_args()
+    m = machine()
+    items = dev_items()
+    with tempfile.TemporaryDirectory() as tmp:
+        c = Container(Settings(data_dir=Path(tmp), llm={"mode": "fake"}))
+        try:
+            c.embedder.embed_query("warm-up")  # model load is not ingest work
+            report = c.assistant.ingest()
+            c.routed_retriever.search("прогрев")  # knowledge + analyzer caches
+            ingest = {"seconds": round(report.seconds, 1), "chunks": report.embedded,
+                      "chunks_per_s": round(report.chunks_per_s, 1)}  # fmt: skip
+            modes = {
+                "hybrid": quality(c, items, (c.settings.retrieval.sparse_weight, c.settings.retrieval.dense_weight)),
+                "sparse only": quality(c, items, (1.0, 0.0)),
+                "dense only": quality(c, items, (0.0, 1.0)),
+            }
+            lat = latency(c, items, args.repeats)
+            scale = scale_up(c, args.scale, [i["question"] for i in items[: args.scale_queries]]) if args.scale else {}
+        finally:
+            c.close()
+    data = {"machine": m, "ingest": ingest, "quality": modes, "latency": lat, "scale": scale,
+            "settings": Settings().retrieval.model_dump()}  # fmt: skip
+    lines = [
+        "## Retrieval (`bench/retrieval.py`)", "", machine_line(m), "",
+        f"- Demo ingest (4 acts ru+kk, registry v1): **{ingest['seconds']} s**, {ingest['chunks']} chunks, "
+        f"{ingest['chunks_per_s']} chunks/s (embedding model already loaded).",
+        f"- Search latency on the demo index, {lat['total_ms']['n']} warm queries (dev questions × {args.repeats}): "
+        f"p50 **{lat['total_ms']['p50']} ms**, p95 **{lat['total_ms']['p95']} ms** "
+        f"(query encoding p50 {lat['encode_ms']['p50']} ms, store p50 {lat['store_ms']['p50']} ms).",
+    ]
+    if scale:
+        lines.append(
+            f"- Synthetic scale-up, {scale['points']:,} points in embedded Qdrant (loaded in {scale['load_s']} s): "
+            f"hybrid store query p50 {scale['store_query_ms']['p50']} ms, p95 {scale['store_query_ms']['p95']} ms. "
+            "Embedded mode is brute force; at this size use the Qdrant server (docs/deployment.md)."
+        )
+    lines += ["", "Dev sets (answerable items; gold = article-level prefix or exact registry id):", "",
+              "| mode | group | n | hit@1 | hit@5 | MRR |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for mode, groups in modes.items():
+        for key in sorted(groups, key=lambda k: (k != "all", k)):
+            g = groups[key]
+            lines.append(f"| {mode} | {key} | {g['n']} | {g['hit@1']} | {g['hit@5']} | {g['mrr']} |")
+    write_section("retrieval", "\n".join(lines), data)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
