@@ -45,10 +45,8 @@ class Warmup:
             state.gate.install(engine)
             if engine.llm is not None:
                 self.model = engine.llm.name
-                from assistant.rag.prompts import system_message
-
                 try:
-                    engine.llm.warmup([system_message("ru")])
+                    engine.warmup("ru")
                 except KenesError as exc:  # the answers degrade to extracts; readiness does not
                     log.warning("LLM warm-up failed: %s", exc.message)
             if live:

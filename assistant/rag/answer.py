@@ -15,7 +15,7 @@ from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
 from assistant.rag.evidence import Evidence, EvidenceRanker
-from assistant.rag.prompts import law_messages, phrase
+from assistant.rag.prompts import law_messages, phrase, prefix_messages
 from assistant.rag.relevance import Answerability, coverage, query_weights, unknown_salient
 from assistant.rag.routed import registry_selection
 from assistant.rag.understand import Understanding, understand
@@ -58,6 +58,12 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.llm = llm
         self.settings = settings
+
+    def warmup(self, lang: Lang = "ru") -> None:
+        """Load the model and evaluate the fixed prompt prefix once, so the first question pays
+        only for its own tokens. Failure is not fatal: answers degrade to extracts."""
+        if self.llm is not None:
+            self.llm.warmup(prefix_messages(lang))
 
     # -- template method -------------------------------------------------------------------
     def stream(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Iterator[Event]:

@@ -37,18 +37,31 @@ def support(sentence_terms: set[str], source_terms: set[str]) -> float:
 def check(answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: float) -> list[CheckedSentence]:
     source_terms = {n: set(with_prefixes(analyzer.terms(text))) for n, text in sources.items()}
     out: list[CheckedSentence] = []
+    carried: list[int] = []
     for sentence in split_sentences(answer):
         cited = [int(m) for m in MARKER.findall(sentence)]
         valid = [n for n in dict.fromkeys(cited) if n in sources]
         bare = MARKER.sub("", sentence).strip()
         if not bare or not re.search(r"\w", bare):
+            carried = valid
             continue
         terms = set(analyzer.terms(bare))
         terms |= {f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1}
+        if not valid and carried:
+            valid = carried  # "[1]. Текст…": a marker standing alone cites the sentence after it
         if not valid:
-            reason = "cites a source that was not given" if cited else "no citation"
-            out.append(CheckedSentence(bare, [], 0.0, False, reason))
-            continue
+            # an uncited sentence is kept only if one given source supports it, and is then
+            # cited to that source; a marker pointing at a source that was not given never counts
+            best_n, best = max(((n, support(terms, source_terms[n])) for n in sources), key=lambda x: x[1],
+                               default=(0, 0.0))  # fmt: skip
+            if best >= threshold:
+                valid = [best_n]
+            else:
+                reason = "cites a source that was not given" if cited else "no citation"
+                out.append(CheckedSentence(bare, [], best, False, reason))
+                carried = []
+                continue
+        carried = []
         best = max(support(terms, source_terms[n]) for n in valid)
         kept = best >= threshold
         text = bare + " " + "".join(f"[{n}]" for n in valid)

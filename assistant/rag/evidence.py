@@ -49,6 +49,11 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+ANAPHORA = re.compile(
+    r"^(о данном|об этом|об указанн\w*|о таком|данн(ое|ый|ая|ые)|указанн\w+|так(ое|ой|ая|ие)|"
+    r"эт(от|а|о|и)\b|бұл|осы|аталған)", re.I)  # fmt: skip
+
+
 @dataclass
 class Evidence:
     chunk: Chunk
@@ -77,9 +82,10 @@ class EvidenceRanker:
             for sentence in split_sentences(article.text):
                 terms = set(with_prefixes(self.analyzer.terms(sentence, article.lang)))
                 own = sum(w * self.idf(t) for t, w in q_terms.items() if t in terms)
-                # "О данном решении …", "Об этом …": a sentence often answers about the one
-                # before it, so it inherits part of its predecessor's match
-                overlap, previous = own + 0.5 * previous, own
+                # "О данном решении …", "Об этом …": a sentence that points back answers about
+                # the one before it, so it inherits part of its predecessor's match
+                carried = 0.5 * previous if ANAPHORA.match(sentence) else 0.0
+                overlap, previous = own + carried, own
                 if overlap <= 0 or len(sentence) < 25:
                     continue
                 score = overlap / math.sqrt(max(8, len(terms))) + prior

@@ -56,15 +56,49 @@ def phrase(key: str, lang: Lang) -> str:
     return PHRASES[key][lang]
 
 
+# One worked example, as a fixed first exchange: it is part of the cached prefix (free at
+# question time) and is what makes a 0.5B model write a sentence with [n] instead of "[1]".
+EXAMPLE: dict[Lang, tuple[str, str]] = {
+    "ru": (
+        "Вопрос: За сколько дней рассматривают жалобу на качество услуги?\n\n"
+        "Источник [1] (Закон «Об образцах», ст. 5): Жалоба услугополучателя подлежит рассмотрению "
+        "в течение пяти рабочих дней со дня ее регистрации.\n"
+        "Источник [2] (Закон «Об образцах», ст. 6): Жалоба подается в письменной форме.\n\n"
+        "Ответь на вопрос одним-двумя предложениями по-русски, только по источникам, со ссылкой [n] "
+        "после каждого утверждения.",
+        "Жалобу рассматривают в течение пяти рабочих дней со дня ее регистрации [1].",
+    ),
+    "kk": (
+        "Сұрақ: Сапа туралы шағым неше күнде қаралады?\n\n"
+        "Дереккөз [1] (Үлгілер туралы заң, 5-бап): Көрсетілетін қызметті алушының шағымы тіркелген "
+        "күнінен бастап бес жұмыс күні ішінде қаралуға жатады.\n\n"
+        "Сұраққа дереккөздер бойынша бір-екі сөйлеммен қазақша жауап бер, әр тұжырымнан кейін [n] "
+        "сілтемесін қой.",
+        "Шағым тіркелген күнінен бастап бес жұмыс күні ішінде қаралады [1].",
+    ),
+}
+
+
 def system_message(lang: Lang) -> ChatMessage:
     return ChatMessage(role="system", content=SYSTEM[lang])
 
 
+def prefix_messages(lang: Lang) -> list[ChatMessage]:
+    """The fixed prefix of every law prompt (system rules + the worked example)."""
+    question, answer = EXAMPLE[lang]
+    return [system_message(lang), ChatMessage(role="user", content=question), ChatMessage(role="assistant", content=answer)]
+
+
 def law_messages(question: str, sources: list[tuple[int, str, str]], lang: Lang) -> list[ChatMessage]:
-    """sources: (n, label, text). Sources come after the fixed prefix, so only they and the
-    question are new tokens for the model."""
-    head = "Источники" if lang == "ru" else "Дереккөздер"
-    ask = "Вопрос" if lang == "ru" else "Сұрақ"
-    tail = "Краткий ответ со ссылками [n]:" if lang == "ru" else "Сілтемелері [n] бар қысқа жауап:"
-    body = "\n".join(f"[{n}] ({label}) {text}" for n, label, text in sources)
-    return [system_message(lang), ChatMessage(role="user", content=f"{head}:\n{body}\n\n{ask}: {question}\n{tail}")]
+    """sources: (n, label, text). Everything after the fixed system prefix is new tokens for the
+    model, so it is kept short. The question comes first and the instruction last: with the
+    sources last, the small model answers with a bare "[1]" (measured)."""
+    if lang == "kk":
+        body = "\n".join(f"Дереккөз [{n}] ({label}): {text}" for n, label, text in sources)
+        tail = "Сұраққа дереккөздер бойынша бір-екі сөйлеммен қазақша жауап бер, әр тұжырымнан кейін [n] сілтемесін қой."
+        content = f"Сұрақ: {question}\n\n{body}\n\n{tail}"
+    else:
+        body = "\n".join(f"Источник [{n}] ({label}): {text}" for n, label, text in sources)
+        tail = "Ответь на вопрос одним-двумя предложениями по-русски, только по источникам, со ссылкой [n] после каждого утверждения."
+        content = f"Вопрос: {question}\n\n{body}\n\n{tail}"
+    return [*prefix_messages(lang), ChatMessage(role="user", content=content)]

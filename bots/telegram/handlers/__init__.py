@@ -1,0 +1,1 @@
+"""One router per feature; `app.create_dispatcher` includes them in order."""

@@ -1,0 +1,113 @@
+"""Evidence first: question types and the sentence ranker over hand-made articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.domain import Chunk
+from assistant.rag.evidence import EvidenceRanker, question_types
+from tests.unit.rag.tiny_data import analyzer
+
+ARTICLE = Chunk(
+    chunk_id="x#st5@ru", citation="x#st5", kind="act", lang="ru", title="Статья 5. Порядок рассмотрения заявления",
+    text=(
+        "1. Заявление о выдаче справки подается услугополучателем в электронной форме через портал.\n\n"
+        "2. Заявление о выдаче справки регистрируется в журнале учета заявлений услугодателя.\n\n"
+        "3. Услугодатель рассматривает заявление о выдаче справки и выдает справку в течение пяти рабочих "
+        "дней со дня поступления заявления.\n\n"
+        "4. Основанием для отказа в рассмотрении заявления о выдаче справки является представление "
+        "недостоверных сведений."
+    ),
+)  # fmt: skip
+OTHER = Chunk(
+    chunk_id="x#st6@ru", citation="x#st6", kind="act", lang="ru", title="Статья 6. Справки",
+    text=(
+        "1. Справка выдается на бумажном носителе или в электронной форме.\n\n"
+        "2. Справка о рассмотрении заявления подписывается руководителем услугодателя."
+    ),
+)  # fmt: skip
+KK_ARTICLE = Chunk(
+    chunk_id="tiny-act#st1@kk", citation="tiny-act#st1", kind="act", lang="kk", title="1-бап. Қарау мерзімдері",
+    text="Өтініш ол түскен күннен бастап бес жұмыс күні ішінде қаралады. Өтініш қағаз түрінде де берілуі мүмкін.",
+)  # fmt: skip
+
+
+def _ranker() -> EvidenceRanker:
+    return EvidenceRanker(analyzer(), lambda term: 1.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("В какой срок рассматривается заявление?", ["deadline"]),
+        ("За сколько дней нужно предупредить?", ["deadline"]),
+        ("Өтініш қанша күнде қаралады?", ["deadline"]),
+        ("Кто утверждает правила?", ["who"]),
+        ("Қай орган бекітеді?", ["who"]),
+        ("Какие основания для отказа?", ["refusal"]),
+        ("Где можно получить услугу?", ["where"]),
+        ("Каким документом оформляется решение?", ["document"]),
+        ("Можно ли отказать в приеме?", ["refusal", "permission"]),
+        ("Кто и в какой срок рассматривает жалобу?", ["deadline", "who"]),
+        ("Что такое государственная услуга?", []),
+    ],
+)
+def test_question_types(question: str, types: list[str]) -> None:
+    assert question_types(question) == types
+
+
+def test_deadline_question_picks_the_deadline_sentence() -> None:
+    evidence = _ranker().rank("В какой срок рассматривается заявление о выдаче справки?", [ARTICLE], limit=3)
+    assert evidence[0].sentence.startswith("3. Услугодатель рассматривает заявление")
+    assert "пяти рабочих дней" in evidence[0].sentence
+    assert evidence[0].chunk is ARTICLE
+    assert evidence[0].score > evidence[1].score
+
+
+def test_refusal_question_picks_the_refusal_sentence() -> None:
+    evidence = _ranker().rank("Какие основания для отказа в выдаче справки?", [ARTICLE])
+    assert evidence[0].sentence.startswith("4. Основанием для отказа")
+
+
+def test_at_most_two_sentences_from_one_article() -> None:
+    evidence = _ranker().rank("В какой срок рассматривается заявление о выдаче справки?", [ARTICLE], limit=3)
+    assert len(evidence) == 2
+
+
+def test_other_articles_fill_the_limit() -> None:
+    evidence = _ranker().rank("В какой срок рассматривается заявление о выдаче справки?", [ARTICLE, OTHER], limit=3)
+    assert len(evidence) == 3
+    assert [e.chunk.citation for e in evidence].count("x#st5") == 2
+    assert "x#st6" in [e.chunk.citation for e in evidence]
+
+
+def test_limit_is_respected() -> None:
+    assert len(_ranker().rank("В какой срок рассматривается заявление?", [ARTICLE, OTHER], limit=1)) == 1
+
+
+def test_no_overlap_no_evidence() -> None:
+    assert _ranker().rank("Налог на роскошь", [ARTICLE, OTHER]) == []
+
+
+def test_short_sentences_are_not_evidence() -> None:
+    tiny = ARTICLE.model_copy(update={"text": "Заявление подается.\n\nЗаявление регистрируется в журнале учета."})
+    evidence = _ranker().rank("Заявление", [tiny])
+    assert [e.sentence for e in evidence] == ["Заявление регистрируется в журнале учета."]
+
+
+def test_idf_weights_the_match() -> None:
+    idf = {"журнал": 10.0}
+    ranker = EvidenceRanker(analyzer(), lambda term: idf.get(term, 0.1))
+    evidence = ranker.rank("Заявление о справке в журнале", [ARTICLE])
+    assert "журнале учета" in evidence[0].sentence
+
+
+def test_kazakh_deadline_question() -> None:
+    evidence = _ranker().rank("Өтініш қанша күнде қаралады?", [KK_ARTICLE])
+    assert evidence[0].sentence.startswith("Өтініш ол түскен күннен бастап бес жұмыс күні")
+
+
+def test_earlier_article_gets_a_prior() -> None:
+    same = ARTICLE.model_copy(update={"citation": "y#st1", "chunk_id": "y#st1@ru"})
+    evidence = _ranker().rank("Заявление регистрируется в журнале", [same, ARTICLE], limit=3)
+    assert evidence[0].chunk.citation == "y#st1"
