@@ -15,7 +15,9 @@ import typer
 
 from assistant.errors import KenesError, StoreLocked, ValidationProblem
 
-app = typer.Typer(help="Kenes — cited answers over the registry of functions and the laws.", no_args_is_help=True)
+app = typer.Typer(
+    help="Kenes — cited answers over the registry of functions and the laws.", no_args_is_help=True
+)
 index_app = typer.Typer(help="Index versions: list, roll back.", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded LLM file.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -93,14 +95,18 @@ def _batch(path: Path, handle: Callable[[str], dict[str, Any]]) -> None:
 
 @app.callback()
 def main_callback(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command()
 def ingest(
     acts: Annotated[Path | None, typer.Option(help="folder of act folders, or one act file")] = None,
     registry: Annotated[Path | None, typer.Option(help="registry .csv/.xlsx/.jsonl")] = None,
-    incremental: Annotated[bool, typer.Option(help="update the live version in place (changed items only)")] = False,
+    incremental: Annotated[
+        bool, typer.Option(help="update the live version in place (changed items only)")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Build a new index version (no arguments: the bundled demo acts + registry v1)."""
@@ -111,10 +117,14 @@ def ingest(
         else:
             report = assistant.ingest(acts, registry)
         data = {
-            "version": report.version, "collection": report.collection, "counts": report.counts,
-            "embedded": report.embedded, "seconds": round(report.seconds, 2),
-            "chunks_per_s": round(report.chunks_per_s, 1), "changes": report.changes,
-        }  # fmt: skip
+            "version": report.version,
+            "collection": report.collection,
+            "counts": report.counts,
+            "embedded": report.embedded,
+            "seconds": round(report.seconds, 2),
+            "chunks_per_s": round(report.chunks_per_s, 1),
+            "changes": report.changes,
+        }
         if as_json:
             _emit(data)
         else:
@@ -131,16 +141,21 @@ def _search_json(result: Any) -> dict[str, Any]:
     return {
         "results": [
             {
-                "citation": h.chunk.citation, "kind": h.chunk.kind, "score": round(h.score, 4),
-                "title": h.chunk.title, "text": h.chunk.text, "lang": h.chunk.lang,
-                "act_title": h.chunk.act_title, "repealed": h.chunk.repealed,
+                "citation": h.chunk.citation,
+                "kind": h.chunk.kind,
+                "score": round(h.score, 4),
+                "title": h.chunk.title,
+                "text": h.chunk.text,
+                "lang": h.chunk.lang,
+                "act_title": h.chunk.act_title,
+                "repealed": h.chunk.repealed,
             }
             for h in result.hits
         ],
         "lang": result.lang,
         "index_version": result.index_version,
         "timings": {k: round(v, 2) for k, v in result.timings.items()},
-    }  # fmt: skip
+    }
 
 
 @app.command()
@@ -197,7 +212,7 @@ def ask(
         from assistant.rag.answer import Final, Token
 
         streamed = False
-        for event in assistant.stream(question, lang=lang):  # type: ignore[arg-type]
+        for event in assistant.stream(question, lang=lang):
             if isinstance(event, Token):
                 if not streamed:
                     typer.secho("… ", dim=True, nl=False)
@@ -213,7 +228,9 @@ def ask(
                 typer.echo("")
                 for c in a.citations:
                     flag = " [утратил силу]" if c.repealed else ""
-                    typer.echo(f"[{c.n}] {c.citation}{flag} — {c.act_title or c.title[:80]} {c.source_url}".rstrip())
+                    typer.echo(
+                        f"[{c.n}] {c.citation}{flag} — {c.act_title or c.title[:80]} {c.source_url}".rstrip()
+                    )
                 t = a.timings
                 typer.secho(
                     f"({a.mode}; retrieval {t.get('retrieval_ms', 0):.0f} ms, total {t.get('total_ms', 0):.0f} ms; "

@@ -34,7 +34,9 @@ class Chunk(BaseModel):
     status: str = Field(default="", description="act status line, e.g. the «Утратило силу …» note")
     registry: dict[str, str] = Field(default_factory=dict, description="all registry columns")
     seq: int = Field(default=0, description="position in its source, to reassemble long articles")
-    bridge: str = Field(default="", description="extra text indexed lexically only (Kazakh text of the same point)")
+    bridge: str = Field(
+        default="", description="extra text indexed lexically only (Kazakh text of the same point)"
+    )
 
     @property
     def article_citation(self) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from collections.abc import Iterator
 
 from assistant.domain import Answer, Chunk, Lang, SearchResult
 from assistant.errors import IndexNotReady, NotFound, QuestionRejected
@@ -43,9 +42,13 @@ class Assistant:
         lang: Lang | None = None,
         filters: dict[str, Any] | None = None,
     ) -> SearchResult:
-        return self._c.routed_retriever.search(self.check_question(query), top_k=top_k, lang=lang, filters=filters)
+        return self._c.routed_retriever.search(
+            self.check_question(query), top_k=top_k, lang=lang, filters=filters
+        )
 
-    def stream(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Iterator[Event]:
+    def stream(
+        self, question: str, history: list[str] | None = None, lang: Lang | None = None
+    ) -> Iterator[Event]:
         """Tokens as the model writes them, then the final verified `Answer`."""
         return self._c.answer_engine.stream(self.check_question(question), history, lang)
 

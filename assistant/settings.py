@@ -44,7 +44,9 @@ class RetrievalSettings(BaseModel):
 
 class LLMSettings(BaseModel):
     mode: Literal["llamacpp", "openai", "fake"] = "llamacpp"
-    model_path: Path | None = Field(default=None, description="GGUF file; default: the assembled packaged model")
+    model_path: Path | None = Field(
+        default=None, description="GGUF file; default: the assembled packaged model"
+    )
     model_size: Literal["0.5b", "1.5b"] = "0.5b"
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)

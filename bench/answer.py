@@ -12,18 +12,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import machine, machine_line, summary, write_section
-from bench.retrieval import dev_items
-
 from assistant.container import Container
 from assistant.rag.answer import Final, Token
 from assistant.settings import Settings
+from bench.common import machine, machine_line, summary, write_section
+from bench.retrieval import dev_items
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--data-dir", type=Path, default=None, help="existing index; default: build one in a temp dir")
+    ap.add_argument(
+        "--data-dir", type=Path, default=None, help="existing index; default: build one in a temp dir"
+    )
     args = ap.parse_args()
     m = machine()
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,21 +51,35 @@ def main() -> None:
                             answer = event.answer
                     total = (time.perf_counter() - start) * 1000
                     assert answer is not None
-                    group = "registry" if answer.mode == "registry" else "refusal" if answer.refused else "law"
+                    group = (
+                        "registry" if answer.mode == "registry" else "refusal" if answer.refused else "law"
+                    )
                     modes[answer.mode] = modes.get(answer.mode, 0) + 1
                     g = groups.setdefault(group, {"ttft_ms": [], "total_ms": []})
                     g["total_ms"].append(total)
                     g["ttft_ms"].append(first if first is not None else total)
         finally:
             c.close()
-    data = {"machine": m, "llm": Settings().llm.model_dump(mode="json"), "model_load_and_prefix_s": round(load_s, 1),
-            "modes": modes, "groups": {k: {n: summary(v) for n, v in g.items()} for k, g in groups.items()}}  # fmt: skip
-    lines = ["## Answers (`bench/answer.py`)", "", machine_line(m), "",
-             f"Embedded LLM: `{Settings().llm.mode}`, {Settings().llm.model_size}, {Settings().llm.n_threads} threads; "
-             f"model load + system-prefix warm-up {data['model_load_and_prefix_s']} s (once per process). "
-             "TTFT = first streamed token of the answer (registry answers and refusals have no model tokens: "
-             "their TTFT is the whole answer).", "",
-             "| answers | n | TTFT p50 | TTFT p95 | total p50 | total p95 |", "|---|---|---|---|---|---|"]  # fmt: skip
+    data = {
+        "machine": m,
+        "llm": Settings().llm.model_dump(mode="json"),
+        "model_load_and_prefix_s": round(load_s, 1),
+        "modes": modes,
+        "groups": {k: {n: summary(v) for n, v in g.items()} for k, g in groups.items()},
+    }
+    lines = [
+        "## Answers (`bench/answer.py`)",
+        "",
+        machine_line(m),
+        "",
+        f"Embedded LLM: `{Settings().llm.mode}`, {Settings().llm.model_size}, {Settings().llm.n_threads} threads; "
+        f"model load + system-prefix warm-up {data['model_load_and_prefix_s']} s (once per process). "
+        "TTFT = first streamed token of the answer (registry answers and refusals have no model tokens: "
+        "their TTFT is the whole answer).",
+        "",
+        "| answers | n | TTFT p50 | TTFT p95 | total p50 | total p95 |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, g in data["groups"].items():
         lines.append(
             f"| {name} | {g['total_ms']['n']} | {g['ttft_ms']['p50']:.0f} ms | {g['ttft_ms']['p95']:.0f} ms | "

@@ -18,13 +18,13 @@ from typing import Any
 
 import httpx
 import uvicorn
-from bench.common import machine, machine_line, summary, write_section
-from bench.retrieval import dev_items
 
 from assistant.api.app import create_app
 from assistant.container import Container
 from assistant.db.users import add_user
 from assistant.settings import Settings
+from bench.common import machine, machine_line, summary, write_section
+from bench.retrieval import dev_items
 
 
 def free_port() -> int:
@@ -69,8 +69,12 @@ async def health_during_llm(base: str, token: str, question: str) -> dict[str, A
             health.append((time.perf_counter() - t0) * 1000)
             await asyncio.sleep(0.05)
         answer = (await llm_task).json()
-    return {"health_ms": summary(health), "llm_answer_ms": answer.get("timings", {}).get("total_ms"),
-            "llm_mode": answer.get("mode"), "model": answer.get("model")}  # fmt: skip
+    return {
+        "health_ms": summary(health),
+        "llm_answer_ms": answer.get("timings", {}).get("total_ms"),
+        "llm_mode": answer.get("mode"),
+        "model": answer.get("model"),
+    }
 
 
 def main() -> None:
@@ -81,7 +85,9 @@ def main() -> None:
     args = ap.parse_args()
     m = machine()
     registry_items = [i for i in dev_items() if i["kind"] == "registry" and i.get("gold_agency")]
-    law_question = "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
+    law_question = (
+        "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=args.data_dir or Path(tmp), api={"rate_limit_per_minute": 0})
         container = Container(settings)
@@ -108,14 +114,17 @@ def main() -> None:
         container.close()
     data = {"machine": m, "clients": args.clients, "rounds": args.rounds, "load": load, "health": during}
     lines = [
-        "## API under load (`bench/api_load.py`)", "", machine_line(m), "",
+        "## API under load (`bench/api_load.py`)",
+        "",
+        machine_line(m),
+        "",
         f"- {args.clients} concurrent clients × {args.rounds} registry questions over HTTP on loopback: "
         f"p50 **{load['latency_ms']['p50']:.0f} ms**, p95 **{load['latency_ms']['p95']:.0f} ms**; "
         f"{load['correct']}/{load['total']} answers name the gold agency.",
         f"- `/health` while an LLM answer is generated ({during['llm_mode']}, {during['model']}, "
         f"{(during['llm_answer_ms'] or 0) / 1000:.1f} s): p50 {during['health_ms']['p50']:.1f} ms, "
         f"p95 **{during['health_ms']['p95']:.1f} ms** over {during['health_ms']['n']} probes.",
-    ]  # fmt: skip
+    ]
     write_section("api", "\n".join(lines), data)
     print("\n".join(lines))
 

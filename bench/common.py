@@ -37,11 +37,15 @@ def machine() -> dict[str, Any]:
         pass
     simd = [f for f in ("avx2", "avx512f", "amx_tile") if f in flags]
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_gib, 1), "simd": simd,
-        "python": platform.python_version(), "os": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_gib, 1),
+        "simd": simd,
+        "python": platform.python_version(),
+        "os": platform.platform(),
         "load_avg_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }  # fmt: skip
+    }
 
 
 def pct(values: list[float], p: float) -> float:
@@ -55,9 +59,12 @@ def pct(values: list[float], p: float) -> float:
 
 def summary(values: list[float]) -> dict[str, float]:
     return {
-        "n": len(values), "p50": round(pct(values, 50), 2), "p95": round(pct(values, 95), 2),
-        "mean": round(statistics.fmean(values), 2) if values else float("nan"), "max": round(max(values), 2) if values else 0,
-    }  # fmt: skip
+        "n": len(values),
+        "p50": round(pct(values, 50), 2),
+        "p95": round(pct(values, 95), 2),
+        "mean": round(statistics.fmean(values), 2) if values else float("nan"),
+        "max": round(max(values), 2) if values else 0,
+    }
 
 
 def machine_line(m: dict[str, Any]) -> str:

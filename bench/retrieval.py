@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, machine_line, summary, write_section
-
 from assistant.container import Container
 from assistant.settings import DEMO_DIR, Settings
+from bench.common import machine, machine_line, summary, write_section
 
 DEV = [DEMO_DIR / "eval" / "dev-law-qa.jsonl", DEMO_DIR / "eval" / "dev-registry-qa.jsonl"]
 
@@ -99,7 +98,9 @@ def scale_up(c: Container, target: int, queries: list[str]) -> dict[str, Any]:
         p = base[i % len(base)]
         dense = [v + rng.gauss(0, 0.01) for v in p.vectors["dense"]]
         payload = {"citation": p.chunk.citation, "kind": p.chunk.kind, "lang": p.chunk.lang}
-        batch.append(models.PointStruct(id=i, vector={"dense": dense, "sparse": p.vectors["sparse"]}, payload=payload))
+        batch.append(
+            models.PointStruct(id=i, vector={"dense": dense, "sparse": p.vectors["sparse"]}, payload=payload)
+        )
         if len(batch) == 2000:
             c.store.client.upsert(name, batch, wait=True)
             batch = []
@@ -117,13 +118,16 @@ def scale_up(c: Container, target: int, queries: list[str]) -> dict[str, Any]:
         c.store.client.query_points(
             name,
             prefetch=[
-                models.Prefetch(query=models.SparseVector(indices=sparse.indices, values=sparse.values),
-                                using="sparse", limit=r.candidates),
+                models.Prefetch(
+                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                    using="sparse",
+                    limit=r.candidates,
+                ),
                 models.Prefetch(query=dense, using="dense", limit=r.candidates),
             ],
             query=models.RrfQuery(rrf=models.Rrf(k=r.rrf_k, weights=[r.sparse_weight, r.dense_weight])),
             limit=8,
-        )  # fmt: skip
+        )
         times.append((time.perf_counter() - t1) * 1000)
     c.store.client.delete_collection(name)
     return {"points": target, "load_s": round(load_s, 1), "store_query_ms": summary(times)}
@@ -143,21 +147,39 @@ def main() -> None:
             c.embedder.embed_query("warm-up")  # model load is not ingest work
             report = c.assistant.ingest()
             c.routed_retriever.search("прогрев")  # knowledge + analyzer caches
-            ingest = {"seconds": round(report.seconds, 1), "chunks": report.embedded,
-                      "chunks_per_s": round(report.chunks_per_s, 1)}  # fmt: skip
+            ingest = {
+                "seconds": round(report.seconds, 1),
+                "chunks": report.embedded,
+                "chunks_per_s": round(report.chunks_per_s, 1),
+            }
             modes = {
-                "hybrid": quality(c, items, (c.settings.retrieval.sparse_weight, c.settings.retrieval.dense_weight)),
+                "hybrid": quality(
+                    c, items, (c.settings.retrieval.sparse_weight, c.settings.retrieval.dense_weight)
+                ),
                 "sparse only": quality(c, items, (1.0, 0.0)),
                 "dense only": quality(c, items, (0.0, 1.0)),
             }
             lat = latency(c, items, args.repeats)
-            scale = scale_up(c, args.scale, [i["question"] for i in items[: args.scale_queries]]) if args.scale else {}
+            scale = (
+                scale_up(c, args.scale, [i["question"] for i in items[: args.scale_queries]])
+                if args.scale
+                else {}
+            )
         finally:
             c.close()
-    data = {"machine": m, "ingest": ingest, "quality": modes, "latency": lat, "scale": scale,
-            "settings": Settings().retrieval.model_dump()}  # fmt: skip
+    data = {
+        "machine": m,
+        "ingest": ingest,
+        "quality": modes,
+        "latency": lat,
+        "scale": scale,
+        "settings": Settings().retrieval.model_dump(),
+    }
     lines = [
-        "## Retrieval (`bench/retrieval.py`)", "", machine_line(m), "",
+        "## Retrieval (`bench/retrieval.py`)",
+        "",
+        machine_line(m),
+        "",
         f"- Demo ingest (4 acts ru+kk, registry v1): **{ingest['seconds']} s**, {ingest['chunks']} chunks, "
         f"{ingest['chunks_per_s']} chunks/s (embedding model already loaded).",
         f"- Search latency on the demo index, {lat['total_ms']['n']} warm queries (dev questions × {args.repeats}): "
@@ -170,8 +192,13 @@ def main() -> None:
             f"hybrid store query p50 {scale['store_query_ms']['p50']} ms, p95 {scale['store_query_ms']['p95']} ms. "
             "Embedded mode is brute force; at this size use the Qdrant server (docs/deployment.md)."
         )
-    lines += ["", "Dev sets (answerable items; gold = article-level prefix or exact registry id):", "",
-              "| mode | group | n | hit@1 | hit@5 | MRR |", "|---|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "",
+        "Dev sets (answerable items; gold = article-level prefix or exact registry id):",
+        "",
+        "| mode | group | n | hit@1 | hit@5 | MRR |",
+        "|---|---|---|---|---|---|",
+    ]
     for mode, groups in modes.items():
         for key in sorted(groups, key=lambda k: (k != "all", k)):
             g = groups[key]

@@ -21,19 +21,37 @@ def registry_changes(old: list[Chunk], new: list[Chunk]) -> dict[str, Any]:
             edited.append({"function_id": fid, "old": b.get("function_text"), "new": a.get("function_text")})
         if any(b.get(k) != a.get(k) for k in ASSESSMENT):
             assessed.append(
-                {"function_id": fid, **{f"old_{k}": b.get(k) for k in ASSESSMENT}, **{f"new_{k}": a.get(k) for k in ASSESSMENT}}
+                {
+                    "function_id": fid,
+                    **{f"old_{k}": b.get(k) for k in ASSESSMENT},
+                    **{f"new_{k}": a.get(k) for k in ASSESSMENT},
+                }
             )
         ignored = {"function_text", "automation_rationale", *ASSESSMENT}
         changed = sorted(k for k in set(a) | set(b) if k not in ignored and a.get(k) != b.get(k))
         if changed:
             other.append({"function_id": fid, "fields": changed})
     return {
-        "added": [{"function_id": f, "agency": after[f].get("agency"), "function_text": after[f].get("function_text")} for f in added],
-        "removed": [{"function_id": f, "agency": before[f].get("agency"), "function_text": before[f].get("function_text")} for f in removed],
+        "added": [
+            {
+                "function_id": f,
+                "agency": after[f].get("agency"),
+                "function_text": after[f].get("function_text"),
+            }
+            for f in added
+        ],
+        "removed": [
+            {
+                "function_id": f,
+                "agency": before[f].get("agency"),
+                "function_text": before[f].get("function_text"),
+            }
+            for f in removed
+        ],
         "text_edited": edited,
         "assessment_changed": assessed,
         "other_changed": other,
-    }  # fmt: skip
+    }
 
 
 def act_changes(old: list[Chunk], new: list[Chunk]) -> dict[str, Any]:
@@ -86,10 +104,14 @@ def to_markdown(changes: dict[str, Any], version: str) -> str:
     ]
     if reg.get("added"):
         lines += ["## Added", "", "| function_id | agency | function |", "|---|---|---|"]
-        lines += [f"| {r['function_id']} | {r['agency']} | {r['function_text']} |" for r in reg["added"]] + [""]
+        lines += [f"| {r['function_id']} | {r['agency']} | {r['function_text']} |" for r in reg["added"]] + [
+            ""
+        ]
     if reg.get("removed"):
         lines += ["## Removed", "", "| function_id | agency | function |", "|---|---|---|"]
-        lines += [f"| {r['function_id']} | {r['agency']} | {r['function_text']} |" for r in reg["removed"]] + [""]
+        lines += [
+            f"| {r['function_id']} | {r['agency']} | {r['function_text']} |" for r in reg["removed"]
+        ] + [""]
     if reg.get("text_edited"):
         lines += ["## Text edited", "", "| function_id | old | new |", "|---|---|---|"]
         lines += [f"| {r['function_id']} | {r['old']} | {r['new']} |" for r in reg["text_edited"]] + [""]

@@ -41,8 +41,14 @@ def _updated_payload(old: StoredPoint, chunk: Chunk) -> StoredPoint:
     return StoredPoint(chunk, payload["content_hash"], old.embed_hash, payload, old.vectors)
 
 
-def plan_update(old_points: list[StoredPoint], sources: SourceSet, *, registry: bool, act_slugs: set[str],
-                embedder_name: str) -> Plan:  # fmt: skip
+def plan_update(
+    old_points: list[StoredPoint],
+    sources: SourceSet,
+    *,
+    registry: bool,
+    act_slugs: set[str],
+    embedder_name: str,
+) -> Plan:
     def in_scope(c: Chunk) -> bool:
         return (registry and c.kind == "registry") or (c.kind == "act" and c.act_slug in act_slugs)
 
@@ -65,8 +71,9 @@ def plan_update(old_points: list[StoredPoint], sources: SourceSet, *, registry: 
     return Plan(carry, embed, payload_only, removed)
 
 
-def update(pipeline: IngestPipeline, acts: Path | None, registry: Path | None,
-           progress: Progress | None = None) -> IngestReport:  # fmt: skip
+def update(
+    pipeline: IngestPipeline, acts: Path | None, registry: Path | None, progress: Progress | None = None
+) -> IngestReport:
     started = time.perf_counter()
     store = pipeline.store
     live = store.live_collection()
@@ -82,31 +89,46 @@ def update(pipeline: IngestPipeline, acts: Path | None, registry: Path | None,
         row_chunks = [c for c in sources.chunks if c.kind == "registry"]
         link_rows_to_acts(act_chunks, sources.rows, row_chunks)
     act_slugs = {c.act_slug for c in sources.chunks if c.kind == "act"}
-    plan = plan_update(old_points, sources, registry=registry is not None, act_slugs=act_slugs,
-                       embedder_name=pipeline.encoder.embedder.name)  # fmt: skip
+    plan = plan_update(
+        old_points,
+        sources,
+        registry=registry is not None,
+        act_slugs=act_slugs,
+        embedder_name=pipeline.encoder.embedder.name,
+    )
 
     live_info = pipeline.manifest.get(live)
-    stats = CorpusStats(avgdl=live_info.avgdl if live_info and live_info.avgdl else 1.0, n_docs=len(old_points))
+    stats = CorpusStats(
+        avgdl=live_info.avgdl if live_info and live_info.avgdl else 1.0, n_docs=len(old_points)
+    )
     encoded = pipeline.encoder.encode(plan.embed, stats, progress)
 
     scope_old = [c for c in old_chunks if c.kind == "registry"] if registry is not None else []
     scope_new = [c for c in sources.chunks if c.kind == "registry"]
     changes: dict[str, object] = {
         "registry": change_report.registry_changes(scope_old, scope_new) if registry is not None else {},
-        "acts": change_report.act_changes([c for c in old_chunks if c.act_slug in act_slugs and c.kind == "act"],
-                                          [c for c in sources.chunks if c.kind == "act"]),
+        "acts": change_report.act_changes(
+            [c for c in old_chunks if c.act_slug in act_slugs and c.kind == "act"],
+            [c for c in sources.chunks if c.kind == "act"],
+        ),
         "reembedded": len(encoded),
         "payload_only": plan.payload_only,
         "deleted": len(plan.removed),
-    }  # fmt: skip
+    }
     version = new_version_id()
     collection = f"{pipeline.alias}__{version}"
     final_chunks = [p.chunk for p in plan.carry] + [e.chunk for e in encoded]
     info = VersionInfo(
-        collection=collection, version=version, created=now_iso(), parent=live,
-        sources=(live_info.sources if live_info else []) + sources.files, counts=count_chunks(final_chunks),
-        avgdl=stats.avgdl, embedder=pipeline.encoder.embedder.name, report=changes,
-    )  # fmt: skip
+        collection=collection,
+        version=version,
+        created=now_iso(),
+        parent=live,
+        sources=(live_info.sources if live_info else []) + sources.files,
+        counts=count_chunks(final_chunks),
+        avgdl=stats.avgdl,
+        embedder=pipeline.encoder.embedder.name,
+        report=changes,
+    )
     pipeline.manifest.upsert(info)
     try:
         dim = len(encoded[0].dense) if encoded else len(_dense_of(plan.carry[0]))
@@ -120,10 +142,13 @@ def update(pipeline: IngestPipeline, acts: Path | None, registry: Path | None,
     pipeline.promote(info)
     report_dir = pipeline.manifest.path.parent / "reports"
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / f"{version}.json").write_text(json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8")
+    (report_dir / f"{version}.json").write_text(
+        json.dumps(changes, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     (report_dir / f"{version}.md").write_text(change_report.to_markdown(changes, version), encoding="utf-8")
-    return IngestReport(version, collection, info.counts, time.perf_counter() - started, len(encoded),
-                        sources.files, changes)  # fmt: skip
+    return IngestReport(
+        version, collection, info.counts, time.perf_counter() - started, len(encoded), sources.files, changes
+    )
 
 
 def _dense_of(point: StoredPoint) -> list[float]:

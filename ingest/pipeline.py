@@ -23,6 +23,8 @@ from ingest.views import dense_text, lexical_parts, lexical_text
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
+
+
 def content_hash(chunk: Chunk) -> str:
     return hashlib.sha256(chunk.model_dump_json().encode()).hexdigest()
 
@@ -68,7 +70,9 @@ class Encoder:
     def terms(self, chunk: Chunk) -> list[str]:
         return [t for text, lang in lexical_parts(chunk) for t in self.sparse.doc_terms(text, lang)]
 
-    def encode(self, chunks: list[Chunk], stats: CorpusStats, progress: Progress | None = None) -> list[EncodedChunk]:
+    def encode(
+        self, chunks: list[Chunk], stats: CorpusStats, progress: Progress | None = None
+    ) -> list[EncodedChunk]:
         out: list[EncodedChunk] = []
         batch = 64
         for start in range(0, len(chunks), batch):
@@ -94,15 +98,24 @@ class Encoder:
 
 
 class IngestPipeline:
-    def __init__(self, store: VectorStore, encoder: Encoder, manifest: Manifest, *, keep_versions: int = 3,
-                 alias: str = "kenes") -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: VectorStore,
+        encoder: Encoder,
+        manifest: Manifest,
+        *,
+        keep_versions: int = 3,
+        alias: str = "kenes",
+    ) -> None:
         self.store = store
         self.encoder = encoder
         self.manifest = manifest
         self.keep_versions = keep_versions
         self.alias = alias
 
-    def build(self, acts: Path | None, registry: Path | None, progress: Progress | None = None) -> IngestReport:
+    def build(
+        self, acts: Path | None, registry: Path | None, progress: Progress | None = None
+    ) -> IngestReport:
         """Full build of a new version from the given sources; the alias moves only if the new
         version is complete and passes its checks."""
         started = time.perf_counter()
@@ -114,11 +127,18 @@ class IngestPipeline:
         version = new_version_id()
         collection = f"{self.alias}__{version}"
         info = VersionInfo(
-            collection=collection, version=version, created=now_iso(), parent=self.store.live_collection(),
-            sources=sources.files, counts=count_chunks(sources.chunks), avgdl=stats.avgdl,
+            collection=collection,
+            version=version,
+            created=now_iso(),
+            parent=self.store.live_collection(),
+            sources=sources.files,
+            counts=count_chunks(sources.chunks),
+            avgdl=stats.avgdl,
             embedder=self.encoder.embedder.name,
-        )  # fmt: skip
-        self.manifest.upsert(info)  # recorded as "building" first so an interrupted build is found and removed
+        )
+        self.manifest.upsert(
+            info
+        )  # recorded as "building" first so an interrupted build is found and removed
         try:
             self.store.create_collection(collection, len(encoded[0].dense))
             self.store.add(collection, encoded)
@@ -180,7 +200,9 @@ class IngestPipeline:
         for v in retired[: max(0, len(retired) - (self.keep_versions - 1))]:
             self.discard(v.collection)
 
-    def update(self, acts: Path | None, registry: Path | None, progress: Progress | None = None) -> IngestReport:
+    def update(
+        self, acts: Path | None, registry: Path | None, progress: Progress | None = None
+    ) -> IngestReport:
         from ingest.incremental import update
 
         return update(self, acts, registry, progress)
@@ -194,13 +216,13 @@ class IngestPipeline:
         if version:
             target = next((v for v in versions if version in (v.version, v.collection)), None)
         else:
-            older = [v for v in versions if v.collection != live and v.created < self._created(live, versions)]
+            # version ids are UTC timestamps to the centisecond, so they order builds exactly
+            live_version = next((v.version for v in versions if v.collection == live), "9999")
+            older = sorted(
+                (v for v in versions if v.collection != live and v.version < live_version), key=lambda v: v.version
+            )
             target = older[-1] if older else None
         if target is None:
             raise IndexNotReady(f"No stored index version to roll back to ({version or 'previous'}).")
         self.promote(target)
         return target
-
-    @staticmethod
-    def _created(collection: str | None, versions: list[VersionInfo]) -> str:
-        return next((v.created for v in versions if v.collection == collection), "9999")

@@ -32,7 +32,10 @@ def file_sha256(path: Path) -> str:
 def _input_files(acts: Path | None, registry: Path | None) -> list[Path]:
     files: list[Path] = []
     if acts is not None:
-        files += sorted(p for p in acts.rglob("*") if p.is_file() and p.name != "SOURCE.md")
+        if acts.is_file():
+            files.append(acts)
+        else:
+            files += sorted(p for p in acts.rglob("*") if p.is_file() and p.name != "SOURCE.md")
     if registry is not None:
         files.append(registry)
     return files

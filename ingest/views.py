@@ -13,9 +13,16 @@ def body(chunk: Chunk) -> str:
     if chunk.kind == "registry":
         r = chunk.registry
         return ". ".join(
-            part for part in (r.get("agency"), r.get("function_text"), r.get("category"),
-                              r.get("act_title"), r.get("legal_basis")) if part
-        )  # fmt: skip
+            part
+            for part in (
+                r.get("agency"),
+                r.get("function_text"),
+                r.get("category"),
+                r.get("act_title"),
+                r.get("legal_basis"),
+            )
+            if part
+        )
     return chunk.text
 
 

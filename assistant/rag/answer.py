@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,17 @@ class Final:
 Event = Token | Final
 
 
+def unit_label(citation: str) -> str:
+    """'public-services#st9-1' → 'ст. 9-1'; 'mior-statute#p16' → 'п. 16'; 'x#s3-p2' → 'разд. 3, п. 2'."""
+    anchor = citation.partition("#")[2]
+    if anchor.startswith("st"):
+        return f"ст. {anchor[2:]}"
+    if anchor.startswith("s") and "-p" in anchor:
+        section, _, para = anchor.partition("-p")
+        return f"разд. {section[1:]}, п. {para}"
+    return f"п. {anchor.removeprefix('p')}"
+
+
 class AnswerEngine:
     # Calibrated on the dev sets (docs/benchmarks.md). Sources covering less than `floor` of the
     # question's IDF-weighted terms never answer it; below `threshold`, a question that names
@@ -53,7 +64,9 @@ class AnswerEngine:
     row_min = 0.25
     tie_margin = 0.05
 
-    def __init__(self, retriever: RoutedRetriever, knowledge: Knowledge, llm: LLM | None, settings: Settings) -> None:
+    def __init__(
+        self, retriever: RoutedRetriever, knowledge: Knowledge, llm: LLM | None, settings: Settings
+    ) -> None:
         self.retriever = retriever
         self.knowledge = knowledge
         self.llm = llm
@@ -66,7 +79,9 @@ class AnswerEngine:
             self.llm.warmup(prefix_messages(lang))
 
     # -- template method -------------------------------------------------------------------
-    def stream(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Iterator[Event]:
+    def stream(
+        self, question: str, history: list[str] | None = None, lang: Lang | None = None
+    ) -> Iterator[Event]:
         started = time.perf_counter()
         u = understand(question, history, lang)
         timings: dict[str, float] = {}
@@ -79,10 +94,10 @@ class AnswerEngine:
         retrieved = [h.chunk.citation for h in hits]
         kb = self.knowledge.for_version(result.index_version)
 
-        answer: Answer | None = None
-        if u.intent in ("registry_list", "registry_count"):
-            answer = self._registry_list(u, kb)
-        if answer is None:
+        listed = self._registry_list(u, kb) if u.intent in ("registry_list", "registry_count") else None
+        if listed is not None:
+            answer = listed
+        else:
             answer = yield from self._answer_from_hits(u, hits, kb, timings, started)
         answer.retrieved = retrieved
         answer.index_version = result.index_version
@@ -101,14 +116,16 @@ class AnswerEngine:
     # -- steps -----------------------------------------------------------------------------
     def _answer_from_hits(
         self, u: Understanding, hits: list[SearchHit], kb: Any, timings: dict[str, float], started: float
-    ) -> Iterator[Event] | Any:
+    ) -> Generator[Event, None, Answer]:
         reg_hits = [h.chunk for h in hits[:5] if h.chunk.kind == "registry"]
         act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
         articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
         weights = query_weights(u.retrieval_query, kb.analyzer)
         # the row that covers the question best leads, not merely the first one retrieved
-        row_cov = sorted(((coverage(weights, kb.terms(c), kb.stats), i, c) for i, c in enumerate(reg_hits[:3])),
-                         key=lambda x: (-x[0], x[1]))  # fmt: skip
+        row_cov = sorted(
+            ((coverage(weights, kb.terms(c), kb.stats), i, c) for i, c in enumerate(reg_hits[:3])),
+            key=lambda x: (-x[0], x[1]),
+        )
         reg_hits = [c for _, _, c in row_cov] + reg_hits[3:]
         reg_cov = row_cov[0][0] if row_cov else 0.0
         law_cov = max((coverage(weights, kb.terms(a), kb.stats) for a in articles), default=0.0)
@@ -122,12 +139,16 @@ class AnswerEngine:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
         if reg_hits and reg_cov >= self.row_min and (registry_first or reg_cov >= law_cov):
             tied = [c for cov, _, c in row_cov if cov >= max(self.row_min, reg_cov - self.tie_margin)]
-            return self._registry_single(u, tied, kb, articles if u.wants_law else [])
+            # a question that also asks for the law gets the best article that answers it too
+            law = [a for a in articles[:1] if u.wants_law and coverage(weights, kb.terms(a), kb.stats) >= self.threshold]
+            return self._registry_single(u, tied, kb, law)
         if articles:
             return (yield from self._law(u, articles, kb, timings))
         return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
 
-    def _registry_single(self, u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]) -> Answer:
+    def _registry_single(
+        self, u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]
+    ) -> Answer:
         """`rows`: the best row and those nearly as good (one function, several agencies)."""
         citations = [reg.row_citation(i, r) for i, r in enumerate(rows, 1)]
         article_n: dict[str, int] = {}
@@ -159,16 +180,21 @@ class AnswerEngine:
         if not (agencies or category or u.filters):
             return None
         description = reg.describe_filters(agencies, category, u.filters, u.lang)
-        if u.intent == "registry_count":
-            shown = rows[:5]
-        else:
-            shown = rows[: reg.LIST_SHOWN]
+        shown = rows[:5] if u.intent == "registry_count" else rows[:reg.LIST_SHOWN]
         text = reg.listing(shown, len(rows), description, u.lang)
         citations = [reg.row_citation(i, r) for i, r in enumerate(shown, 1)]
-        return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations,
-                      refused=not rows)  # fmt: skip
+        return Answer(
+            question=u.question,
+            answer=text,
+            lang=u.lang,
+            mode="registry",
+            citations=citations,
+            refused=not rows,
+        )
 
-    def _law(self, u: Understanding, articles: list[Chunk], kb: Any, timings: dict[str, float]) -> Iterator[Event] | Any:
+    def _law(
+        self, u: Understanding, articles: list[Chunk], kb: Any, timings: dict[str, float]
+    ) -> Generator[Event, None, Answer]:
         ranker = EvidenceRanker(kb.analyzer, kb.stats.idf)
         evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
         if not evidence:
@@ -194,44 +220,87 @@ class AnswerEngine:
                 notice = phrase("llm_down", u.lang)
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
             raw = "".join(parts)
-            checked = check(raw, {c.n: c.quote for c in citations}, kb.analyzer, self.settings.answer.support_threshold)
+            checked = check(
+                raw, {c.n: c.quote for c in citations}, kb.analyzer, self.settings.answer.support_threshold
+            )
             synthesis = verified_text(checked)
             timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
         else:
             text = f"{phrase('evidence_lead', u.lang)}\n{quotes}"
-        return Answer(question=u.question, answer=text, lang=u.lang, mode="hybrid" if synthesis else "extractive",
-                      citations=citations, notice=notice, model=model)  # fmt: skip
+        return Answer(
+            question=u.question,
+            answer=text,
+            lang=u.lang,
+            mode="hybrid" if synthesis else "extractive",
+            citations=citations,
+            notice=notice,
+            model=model,
+        )
 
-    def _refusal(self, u: Understanding, closest: list[Chunk], message: str, started: float,
-                 timings: dict[str, float], retrieved: list[str]) -> Answer:  # fmt: skip
+    def _refusal(
+        self,
+        u: Understanding,
+        closest: list[Chunk],
+        message: str,
+        started: float,
+        timings: dict[str, float],
+        retrieved: list[str],
+    ) -> Answer:
         citations = [
             reg.row_citation(i, c) if c.kind == "registry" else self._act_citation(i, c, c.text[:300])
             for i, c in enumerate(closest, 1)
         ]
         text = message
         if citations:
-            text += "\n" + phrase("closest", u.lang) + "\n" + "\n".join(f"- {self._label(c)}" for c in citations)
-        return Answer(question=u.question, answer=text, lang=u.lang, refused=True, mode="refusal",
-                      citations=citations, retrieved=retrieved,
-                      timings={**timings, "total_ms": (time.perf_counter() - started) * 1000})  # fmt: skip
+            text += (
+                "\n" + phrase("closest", u.lang) + "\n" + "\n".join(f"- {self._label(c)}" for c in citations)
+            )
+        return Answer(
+            question=u.question,
+            answer=text,
+            lang=u.lang,
+            refused=True,
+            mode="refusal",
+            citations=citations,
+            retrieved=retrieved,
+            timings={**timings, "total_ms": (time.perf_counter() - started) * 1000},
+        )
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _act_citation(n: int, chunk: Chunk, quote: str) -> Citation:
         return Citation(
-            n=n, citation=chunk.citation, kind=chunk.kind, title=chunk.title, quote=quote.strip(),
-            act_title=chunk.act_title, lang=chunk.lang, version_date=chunk.version_date,
-            source_url=chunk.source_url, repealed=chunk.repealed, status=chunk.status,
-        )  # fmt: skip
+            n=n,
+            citation=chunk.citation,
+            kind=chunk.kind,
+            title=chunk.title,
+            quote=quote.strip(),
+            act_title=chunk.act_title,
+            lang=chunk.lang,
+            version_date=chunk.version_date,
+            source_url=chunk.source_url,
+            repealed=chunk.repealed,
+            status=chunk.status,
+        )
 
     @staticmethod
     def _basis_quote(article: Chunk, row: Chunk, kb: Any) -> str:
         """The line of the article a registry row was taken from: the one sharing most lemmas
         with the function text (works for numbered points and for statute list lines alike)."""
-        target = set(kb.terms(row.model_copy(update={"bridge": "", "title": "", "kind": "act",
-                                                       "text": row.registry.get("function_text", "")})))
+        target = set(
+            kb.terms(
+                row.model_copy(
+                    update={
+                        "bridge": "",
+                        "title": "",
+                        "kind": "act",
+                        "text": row.registry.get("function_text", ""),
+                    }
+                )
+            )
+        )
         if article.lang == "kk" and row.bridge:
             target = set(kb.analyzer.terms(row.bridge, "kk"))
         best, best_score = article.text[:400], 0.0
@@ -247,8 +316,7 @@ class AnswerEngine:
     def _label(c: Citation) -> str:
         if c.kind == "registry":
             return f"реестр, {c.citation.removeprefix('registry:')}"
-        article = c.title.split(".")[0] if c.title else c.citation
-        return f"«{c.act_title}», {article}" + (f" (ред. {c.version_date})" if c.version_date else "")
+        return f"«{c.act_title}», {unit_label(c.citation)}" + (f" (ред. {c.version_date})" if c.version_date else "")
 
     @staticmethod
     def _with_repeal_notes(answer: Answer) -> str:
@@ -256,7 +324,9 @@ class AnswerEngine:
         for c in answer.citations:
             if c.repealed:
                 note = phrase("repealed", answer.lang).format(
-                    title=f"«{c.act_title}»" if c.act_title else c.citation, status=c.status, date=c.version_date
+                    title=f"«{c.act_title}»" if c.act_title else c.citation,
+                    status=c.status,
+                    date=c.version_date,
                 )
                 if note not in notes:
                     notes.append(note)

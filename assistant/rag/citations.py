@@ -29,16 +29,32 @@ def support(sentence_terms: set[str], source_terms: set[str]) -> float:
     if not words:
         return 0.0
     hits = sum(
-        1 for t in words if t in source_terms or (len(t) > PREFIX_LEN + 1 and f"^{t[:PREFIX_LEN]}" in source_terms)
+        1
+        for t in words
+        if t in source_terms or (len(t) > PREFIX_LEN + 1 and f"^{t[:PREFIX_LEN]}" in source_terms)
     )
     return hits / len(words)
 
 
-def check(answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: float) -> list[CheckedSentence]:
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)")
+_STOP_AFTER_MARKER = re.compile(r"(\[\d{1,2}\])\s*([.!?])\s*")
+
+
+def normalise_markers(answer: str) -> str:
+    """«A. [1] B. [2]» → «A [1].» / «B [2].», and a break after every «[n].», so each marker
+    stays with the sentence it cites and the sentence splitter cannot glue two sentences
+    (it reads «[1].» as a numbered point otherwise)."""
+    moved = _MARKERS_AFTER_STOP.sub(lambda m: " " + " ".join(m.group(2).split()) + m.group(1) + " ", answer)
+    return _STOP_AFTER_MARKER.sub(lambda m: m.group(1) + m.group(2) + "\n", moved)
+
+
+def check(
+    answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: float
+) -> list[CheckedSentence]:
     source_terms = {n: set(with_prefixes(analyzer.terms(text))) for n, text in sources.items()}
     out: list[CheckedSentence] = []
     carried: list[int] = []
-    for sentence in split_sentences(answer):
+    for sentence in split_sentences(normalise_markers(answer)):
         cited = [int(m) for m in MARKER.findall(sentence)]
         valid = [n for n in dict.fromkeys(cited) if n in sources]
         bare = MARKER.sub("", sentence).strip()
@@ -52,8 +68,9 @@ def check(answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: f
         if not valid:
             # an uncited sentence is kept only if one given source supports it, and is then
             # cited to that source; a marker pointing at a source that was not given never counts
-            best_n, best = max(((n, support(terms, source_terms[n])) for n in sources), key=lambda x: x[1],
-                               default=(0, 0.0))  # fmt: skip
+            best_n, best = max(
+                ((n, support(terms, source_terms[n])) for n in sources), key=lambda x: x[1], default=(0, 0.0)
+            )
             if best >= threshold:
                 valid = [best_n]
             else:
@@ -65,7 +82,9 @@ def check(answer: str, sources: dict[int, str], analyzer: Analyzer, threshold: f
         best = max(support(terms, source_terms[n]) for n in valid)
         kept = best >= threshold
         text = bare + " " + "".join(f"[{n}]" for n in valid)
-        out.append(CheckedSentence(text, valid, best, kept, "" if kept else "not supported by the cited source"))
+        out.append(
+            CheckedSentence(text, valid, best, kept, "" if kept else "not supported by the cited source")
+        )
     return out
 
 

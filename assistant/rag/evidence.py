@@ -10,33 +10,46 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.domain import Chunk
-from assistant.text.analyzer import Analyzer
 from assistant.rag.relevance import query_weights
+from assistant.text.analyzer import Analyzer
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import with_prefixes
 
 # question pattern → what a good answer sentence contains
 QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "deadline": (
-        re.compile(r"(срок|в течение|за сколько|сколько (рабочих |календарных )?дн|когда|мерзім|қанша күн|қашан)", re.I),
+        re.compile(
+            r"(срок|в течение|за сколько|сколько (рабочих |календарных )?дн|когда|мерзім|қанша күн|қашан)",
+            re.I,
+        ),
         re.compile(
             r"(\d+\s*(-?\s*)?(рабоч|календарн|дн|день|месяц|час|лет|год|күн|ай|жұмыс)|"
             r"\b(одного|двух|трех|трёх|пяти|семи|десяти|пятнадцати|тридцати|один|бір|екі|үш|бес|он)\s+"
-            r"(рабоч|календарн|дн|месяц|жұмыс|күн))", re.I),
+            r"(рабоч|календарн|дн|месяц|жұмыс|күн))",
+            re.I,
+        ),
     ),
     "who": (
         re.compile(r"\b(кто|какой орган|какое ведомство|кем|кім|қай орган|қандай орган)\b", re.I),
-        re.compile(r"(орган|министерств|корпорац|акимат|правительств|уполномоченн|уәкілетті|үкімет|әкім)", re.I),
+        re.compile(
+            r"(орган|министерств|корпорац|акимат|правительств|уполномоченн|уәкілетті|үкімет|әкім)", re.I
+        ),
     ),
     "refusal": (
         re.compile(r"(отказ|бас тарт)", re.I),
         re.compile(r"(отказ|бас тарт)", re.I),
     ),
     "where": (
-        re.compile(r"(\bгде\b|на как\w+ (площадк|ресурс|сайт|портал)|каким образом|какими способами|через что|"
-                   r"қайда|қалай|қандай жолдар)", re.I),  # fmt: skip
-        re.compile(r"(портал|интернет-ресурс|веб-портал|корпорац|сайт|абонент|платформ|средств\w+ массов|"
-                   r"электронн|қызмет көрсетуші|арқылы)", re.I),  # fmt: skip
+        re.compile(
+            r"(\bгде\b|на как\w+ (площадк|ресурс|сайт|портал)|каким образом|какими способами|через что|"
+            r"қайда|қалай|қандай жолдар)",
+            re.I,
+        ),
+        re.compile(
+            r"(портал|интернет-ресурс|веб-портал|корпорац|сайт|абонент|платформ|средств\w+ массов|"
+            r"электронн|қызмет көрсетуші|арқылы)",
+            re.I,
+        ),
     ),
     "document": (
         re.compile(r"(каким (документом|актом)|какой документ|чем оформля|в какой форме)", re.I),
@@ -51,7 +64,9 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 
 ANAPHORA = re.compile(
     r"^(о данном|об этом|об указанн\w*|о таком|данн(ое|ый|ая|ые)|указанн\w+|так(ое|ой|ая|ие)|"
-    r"эт(от|а|о|и)\b|бұл|осы|аталған)", re.I)  # fmt: skip
+    r"эт(от|а|о|и)\b|бұл|осы|аталған)",
+    re.I,
+)
 
 
 @dataclass

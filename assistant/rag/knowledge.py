@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 
 class VersionKnowledge:
-    def __init__(self, chunks: list[Chunk], sparse_indices: list[list[int]], analyzer: Analyzer,
-                 sparse: SparseEncoder) -> None:  # fmt: skip
+    def __init__(
+        self, chunks: list[Chunk], sparse_indices: list[list[int]], analyzer: Analyzer, sparse: SparseEncoder
+    ) -> None:
         self.analyzer = analyzer
         self.stats = TermStats(sparse_indices, sparse)
         self.registry = RegistryIndex(chunks, analyzer)
@@ -35,7 +36,9 @@ class VersionKnowledge:
         for key, pieces in parts.items():
             pieces.sort(key=lambda c: c.seq)
             text = "\n".join(p.text for p in pieces)
-            self._articles[key] = pieces[0].model_copy(update={"text": text, "point": "", "chunk_id": f"{key[0]}@{key[1]}"})
+            self._articles[key] = pieces[0].model_copy(
+                update={"text": text, "point": "", "chunk_id": f"{key[0]}@{key[1]}"}
+            )
 
     def article(self, citation: str, lang: Lang | str) -> Chunk | None:
         return self._articles.get((citation, lang))

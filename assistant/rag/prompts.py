@@ -86,7 +86,11 @@ def system_message(lang: Lang) -> ChatMessage:
 def prefix_messages(lang: Lang) -> list[ChatMessage]:
     """The fixed prefix of every law prompt (system rules + the worked example)."""
     question, answer = EXAMPLE[lang]
-    return [system_message(lang), ChatMessage(role="user", content=question), ChatMessage(role="assistant", content=answer)]
+    return [
+        system_message(lang),
+        ChatMessage(role="user", content=question),
+        ChatMessage(role="assistant", content=answer),
+    ]
 
 
 def law_messages(question: str, sources: list[tuple[int, str, str]], lang: Lang) -> list[ChatMessage]:

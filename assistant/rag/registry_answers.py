@@ -21,10 +21,17 @@ def ru_plural(n: int, forms: tuple[str, str, str]) -> str:
 def row_citation(n: int, row: Chunk) -> Citation:
     r = row.registry
     return Citation(
-        n=n, citation=row.citation, kind="registry", title=f"{r.get('function_id')}: {r.get('function_text')}",
-        quote=row.text, act_title=row.act_title, lang="ru", version_date=r.get("updated_on", ""),
-        repealed=row.repealed, status=row.status,
-    )  # fmt: skip
+        n=n,
+        citation=row.citation,
+        kind="registry",
+        title=f"{r.get('function_id')}: {r.get('function_text')}",
+        quote=row.text,
+        act_title=row.act_title,
+        lang="ru",
+        version_date=r.get("updated_on", ""),
+        repealed=row.repealed,
+        status=row.status,
+    )
 
 
 def status_line(row: Chunk, lang: Lang) -> str:
@@ -48,7 +55,10 @@ def who(rows: list[Chunk], lang: Lang) -> str:
         if lang == "kk"
         else "В реестре несколько подходящих записей — функция закреплена за разными органами:"
     )
-    lines = [f"- {r.registry.get('agency')}: «{r.registry.get('function_text')}» [{i}]" for i, r in enumerate(rows, 1)]
+    lines = [
+        f"- {r.registry.get('agency')}: «{r.registry.get('function_text')}» [{i}]"
+        for i, r in enumerate(rows, 1)
+    ]
     return "\n".join([head, *lines])
 
 
@@ -75,15 +85,15 @@ def short_basis(basis: str) -> str:
 
 
 def legal_basis(rows: list[Chunk], article_n: dict[str, int], lang: Lang) -> str:
-    bases = []
+    bases: dict[str, str] = {}
     for row in rows:
         basis = short_basis(row.registry.get("legal_basis", ""))
         n = article_n.get(row.registry.get("citation", ""))
         if basis and basis not in bases:
-            bases.append(basis + (f" [{n}]" if n else ""))
+            bases[basis] = basis + (f" [{n}]" if n else "")
     if not bases:
         return ""
-    return ("Құқықтық негіз: " if lang == "kk" else "Правовое основание: ") + "; ".join(bases) + "."
+    return ("Құқықтық негіз: " if lang == "kk" else "Правовое основание: ") + "; ".join(bases.values()) + "."
 
 
 def listing(rows: list[Chunk], total: int, description: str, lang: Lang) -> str:

@@ -18,7 +18,9 @@ class AgencyMatch:
 
 class RegistryIndex:
     def __init__(self, chunks: Iterable[Chunk], analyzer: Analyzer) -> None:
-        self.rows = sorted((c for c in chunks if c.kind == "registry"), key=lambda c: c.registry.get("function_id", ""))
+        self.rows = sorted(
+            (c for c in chunks if c.kind == "registry"), key=lambda c: c.registry.get("function_id", "")
+        )
         self.by_id = {c.citation: c for c in self.rows}
         self._analyzer = analyzer
         self.agencies = sorted({c.registry.get("agency", "") for c in self.rows})

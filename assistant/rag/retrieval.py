@@ -58,9 +58,15 @@ class HybridRetriever:
         dense = self.embedder.embed_query(query) if weights[1] > 0 else None
         t1 = time.perf_counter()
         scored = self.store.query(
-            name, dense, sparse, limit=top_k * 4, candidates=self.settings.candidates,
-            weights=weights, rrf_k=self.settings.rrf_k, filters=flt,
-        )  # fmt: skip
+            name,
+            dense,
+            sparse,
+            limit=top_k * 4,
+            candidates=self.settings.candidates,
+            weights=weights,
+            rrf_k=self.settings.rrf_k,
+            filters=flt,
+        )
         t2 = time.perf_counter()
         hits: list[SearchHit] = []
         seen: dict[str, int] = {}

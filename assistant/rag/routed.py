@@ -24,7 +24,9 @@ def registry_selection(u: Understanding, kb: VersionKnowledge) -> tuple[list[str
     category = kb.registry.match_category(u.question)
     if not (agencies or category or u.filters):
         return agencies, category, []
-    rows = kb.registry.select(agencies, u.filters.get("automatable"), u.filters.get("automation_risk"), category)
+    rows = kb.registry.select(
+        agencies, u.filters.get("automatable"), u.filters.get("automation_risk"), category
+    )
     return agencies, category, rows
 
 
@@ -60,7 +62,9 @@ def answer_type_boost(question: str, hits: list[SearchHit]) -> list[SearchHit]:
         return hits
     patterns = [QUESTION_TYPES[t][1] for t in types]
     rescored = [
-        SearchHit(chunk=h.chunk, score=h.score * (1.08 if any(p.search(h.chunk.text) for p in patterns) else 1.0))
+        SearchHit(
+            chunk=h.chunk, score=h.score * (1.08 if any(p.search(h.chunk.text) for p in patterns) else 1.0)
+        )
         for h in hits
     ]
     return sorted(rescored, key=lambda h: h.score, reverse=True)

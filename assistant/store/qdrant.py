@@ -27,10 +27,19 @@ SPARSE = "sparse"
 _NS = uuid.UUID("6f1c2a52-3b7e-4e55-9a44-0c8f6f0b7a11")
 _CHUNK_FIELDS = set(Chunk.model_fields)
 KEYWORD_INDEXES = (
-    "chunk_id", "citation", "kind", "lang", "act_slug",
-    "registry.function_id", "registry.agency", "registry.category", "registry.automatable",
-    "registry.automation_risk", "registry.act_slug", "registry.citation",
-)  # fmt: skip
+    "chunk_id",
+    "citation",
+    "kind",
+    "lang",
+    "act_slug",
+    "registry.function_id",
+    "registry.agency",
+    "registry.category",
+    "registry.automatable",
+    "registry.automation_risk",
+    "registry.act_slug",
+    "registry.citation",
+)
 
 
 def point_id(chunk_id: str) -> str:
@@ -135,11 +144,11 @@ class QdrantStore:
     def add(self, name: str, items: list[EncodedChunk]) -> None:
         if not items:
             return
-        from llama_index.core.schema import TextNode
+        from llama_index.core.schema import BaseNode, TextNode
         from llama_index.vector_stores.qdrant import QdrantVectorStore
 
         sparse_by_text: dict[str, SparseVec] = {}
-        nodes: list[TextNode] = []
+        nodes: list[BaseNode] = []
         for item in items:
             node = TextNode(
                 id_=point_id(item.chunk.chunk_id),
@@ -150,7 +159,7 @@ class QdrantStore:
                     "content_hash": item.content_hash,
                     "embed_hash": item.embed_hash,
                 },
-                excluded_embed_metadata_keys=list(item.chunk.model_dump()) + ["content_hash", "embed_hash"],
+                excluded_embed_metadata_keys=[*list(item.chunk.model_dump()), "content_hash", "embed_hash"],
             )
             sparse_by_text[node.get_content(metadata_mode="embed")] = item.sparse  # type: ignore[arg-type]
             nodes.append(node)
@@ -186,7 +195,9 @@ class QdrantStore:
 
         batch: list[models.PointStruct] = []
         for p in points:
-            batch.append(models.PointStruct(id=point_id(p.chunk.chunk_id), vector=p.vectors, payload=p.payload))
+            batch.append(
+                models.PointStruct(id=point_id(p.chunk.chunk_id), vector=p.vectors, payload=p.payload)
+            )
             if len(batch) == 256:
                 self.client.upsert(dst, batch)
                 batch = []
@@ -233,9 +244,11 @@ class QdrantStore:
             prefetch.append(
                 models.Prefetch(
                     query=models.SparseVector(indices=sparse.indices, values=sparse.values),
-                    using=SPARSE, limit=candidates, filter=flt,
+                    using=SPARSE,
+                    limit=candidates,
+                    filter=flt,
                 )
-            )  # fmt: skip
+            )
             used_weights.append(weights[0])
         if dense is not None and weights[1] > 0:
             prefetch.append(models.Prefetch(query=dense, using=DENSE, limit=candidates, filter=flt))
@@ -277,7 +290,9 @@ def build_filter(filters: dict[str, Any] | None) -> Any:
         target = must_not if key.endswith("!") else must
         field = key.rstrip("!")
         match: Any = (
-            models.MatchAny(any=list(value)) if isinstance(value, list | tuple) else models.MatchValue(value=value)
+            models.MatchAny(any=list(value))
+            if isinstance(value, list | tuple)
+            else models.MatchValue(value=value)
         )
         target.append(models.FieldCondition(key=field, match=match))
     return models.Filter(must=must or None, must_not=must_not or None)

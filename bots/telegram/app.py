@@ -54,7 +54,7 @@ def create_bot(settings: BotSettings) -> Bot:
 
 
 def create_dispatcher(settings: BotSettings, api: KenesApi, memory: ChatMemory | None = None) -> Dispatcher:
-    memory = memory or ChatMemory()
+    memory = ChatMemory() if memory is None else memory  # an empty memory is falsy
     dp = Dispatcher(api=api, memory=memory)
     # inner middlewares run after a handler's filters matched, so group chatter that is not
     # addressed to the bot is neither throttled nor checked against the allowlist

@@ -22,7 +22,9 @@ _TITLE_CHARS = 300
 _STATUS_CHARS = 300
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# no '<' inside: markup is added step by step and must never end up crossing or nested in code
+_BOLD = re.compile(r"\*\*(?=\S)([^<\n]+?)(?<=\S)\*\*")
+_CODE = re.compile(r"`([^`<\n]+)`")
 _ATOM = re.compile(r"<[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]\w*);|[\s\S]")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _SENTENCE_END = frozenset(".!?…;:")
@@ -47,22 +49,34 @@ def shorten(text: str, limit: int) -> str:
 
 
 def render_answer_text(text: str) -> str:
-    """The answer body: escaped, `[n]` markers in bold, `**bold**` of an LLM kept as bold."""
+    """The answer body: escaped, `[n]` markers in bold; an LLM's `**bold**` and `code` kept."""
     body = escape(text.strip())
+    body = _MARKER.sub(r"<b>[\1]</b>", body)
     body = _BOLD.sub(r"<b>\1</b>", body)
-    return _MARKER.sub(r"<b>[\1]</b>", body)
+    return _CODE.sub(r"<code>\1</code>", body)
 
 
-def citation_line(c: Citation, lang: str) -> str:
-    parts = [f"<b>[{c.n}]</b> {escape(shorten(c.title or c.citation, _TITLE_CHARS))}"]
-    if c.act_title and c.act_title not in c.title:
-        parts.append(escape(shorten(c.act_title, _TITLE_CHARS)))
+def citation_line(c: Citation, lang: str, *, with_act: bool = True) -> str:
+    """`[n] title — act; ред. от date ⚠ утратил силу` (the act left out when already named)."""
+    line = f"<b>[{c.n}]</b> {escape(shorten(c.title or c.citation, _TITLE_CHARS))}"
+    if with_act and c.act_title and c.act_title not in c.title:
+        line += " — " + escape(shorten(c.act_title, _TITLE_CHARS))
     if c.version_date:
-        parts.append(escape(t("edition", lang, date=c.version_date)))
-    line = " — ".join(parts[:2]) + ("; " + parts[2] if len(parts) > 2 else "")
+        line += "; " + escape(t("edition", lang, date=c.version_date))
     if c.repealed:
         line += " " + t("repealed", lang)
     return line
+
+
+def citation_lines(citations: list[Citation], lang: str) -> list[str]:
+    """One line per source; an act's title is named once, so a list of many registry rows of
+    one statute does not repeat it on every line."""
+    seen: set[str] = set()
+    lines = []
+    for c in citations:
+        lines.append(citation_line(c, lang, with_act=c.act_title not in seen))
+        seen.add(c.act_title)
+    return lines
 
 
 def format_answer(answer: AnswerView, limit: int | None = None) -> list[str]:
@@ -72,13 +86,13 @@ def format_answer(answer: AnswerView, limit: int | None = None) -> list[str]:
     if answer.notice:
         blocks.append(f"<i>{escape(answer.notice.strip())}</i>")
     if answer.citations:
-        lines = [f"<b>{t('sources', lang)}:</b>"] + [citation_line(c, lang) for c in answer.citations]
+        lines = [f"<b>{t('sources', lang)}:</b>", *citation_lines(answer.citations, lang)]
         blocks.append("\n".join(lines))
     return split_html("\n\n".join(b for b in blocks if b), limit)
 
 
 def format_sources(citations: list[Citation], lang: str, limit: int | None = None) -> list[str]:
-    lines = [f"<b>{t('sources', lang)}:</b>"] + [citation_line(c, lang) for c in citations]
+    lines = [f"<b>{t('sources', lang)}:</b>", *citation_lines(citations, lang)]
     return split_html("\n".join(lines), limit)
 
 

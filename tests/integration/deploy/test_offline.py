@@ -20,7 +20,7 @@ from assistant.settings import DEMO_DIR, Settings
 
 pytestmark = pytest.mark.e2e
 
-ITEM_ID = "d-law-004"  # "…notify the subject within what time?" -> personal-data#st19
+ITEM_ID = "d-law-008"  # a law question the demo index answers from access-to-information
 TIMEOUT_S = 900
 # Variables of the machine the child may keep (CPU quirks, OpenMP behaviour); nothing else leaks in.
 PASS_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY", "LANG", "LC_ALL")

@@ -23,7 +23,7 @@ from tests.integration.llm.test_openai_server import server_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
-ITEM_ID = "d-law-004"  # "…notify the subject within what time?" -> personal-data#st19
+ITEM_ID = "d-law-008"  # a law question the demo index answers from access-to-information
 
 
 def dev_item(item_id: str) -> dict[str, object]:

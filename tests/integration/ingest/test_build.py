@@ -27,7 +27,9 @@ def test_tiny_corpus_build_and_search(settings: Settings, tiny_corpus: Path) -> 
         c.close()
 
 
-def test_bad_registry_rejected_and_live_index_untouched(settings: Settings, tiny_corpus: Path, tmp_path: Path) -> None:
+def test_bad_registry_rejected_and_live_index_untouched(
+    settings: Settings, tiny_corpus: Path, tmp_path: Path
+) -> None:
     c = Container(settings)
     try:
         c.assistant.ingest(tiny_corpus, None)
@@ -35,7 +37,9 @@ def test_bad_registry_rejected_and_live_index_untouched(settings: Settings, tiny
         bad = tmp_path / "bad.csv"
         lines = (DEMO_DIR / "registry" / "functions.csv").read_text(encoding="utf-8").splitlines()[:6]
         lines[3] = lines[3].replace(",нет,высокий,", ",может быть,высокий,")
-        lines.append("PS-99-99,,пустой орган,public-services,x,x,public-services#st6,иная,да,низкий,x,2023-07-01")
+        lines.append(
+            "PS-99-99,,пустой орган,public-services,x,x,public-services#st6,иная,да,низкий,x,2023-07-01"
+        )
         bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
         with pytest.raises(ValidationProblem) as err:
             c.assistant.ingest(tiny_corpus, bad)
@@ -71,7 +75,10 @@ def test_second_process_gets_a_plain_lock_message(settings: Settings, tiny_corpu
         c.assistant.ingest(tiny_corpus, None)
         env = {"KENES_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"}
         proc = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "search", "срок"], capture_output=True, text=True, env=env,
+            [sys.executable, "-m", "assistant.cli", "search", "срок"],
+            capture_output=True,
+            text=True,
+            env=env,
             timeout=120,
         )
         assert proc.returncode == 3, proc.stderr

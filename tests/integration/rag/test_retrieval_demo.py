@@ -38,12 +38,16 @@ def test_kazakh_question_finds_kazakh_article(demo_container: Container) -> None
 
 
 def test_kazakh_question_reaches_russian_registry_row(demo_container: Container) -> None:
-    result = demo_container.assistant.search("Мемлекеттік қызметтердің сапасын мемлекет атынан кім бақылайды?", top_k=10)
+    result = demo_container.assistant.search(
+        "Мемлекеттік қызметтердің сапасын мемлекет атынан кім бақылайды?", top_k=10
+    )
     assert "registry:PS-07-02" in [h.chunk.citation for h in result.hits]
 
 
 def test_russian_question_gets_no_kazakh_text(demo_container: Container) -> None:
-    result = demo_container.assistant.search("Какими способами можно получить государственную услугу?", top_k=8)
+    result = demo_container.assistant.search(
+        "Какими способами можно получить государственную услугу?", top_k=8
+    )
     assert all(h.chunk.lang == "ru" for h in result.hits)
 
 

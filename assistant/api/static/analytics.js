@@ -1,0 +1,330 @@
+/* Kenes analyst page: registry counts, charts, groups, positions and the assessment assistant.
+ * Plain JS, no build step, no external resources. Server strings go in with textContent only.
+ * The token is the chat page's (localStorage 'kenes.token'); charts and exports are fetched with
+ * it and shown as blob: URLs, because an <img src> or a link cannot send the Authorization header.
+ */
+(() => {
+  'use strict';
+
+  const LS_TOKEN = 'kenes.token';
+  const LS_LANG = 'kenes.lang';
+  const AUT = ['да', 'частично', 'нет'];
+  const RISKS = ['низкий', 'средний', 'высокий'];
+  const MIX_CLASS = { да: 'm-yes', частично: 'm-part', нет: 'm-no' };
+
+  const I18N = {
+    ru: {
+      tagline: 'Аналитика реестра функций госорганов', nav_chat: 'Чат', nav_analyst: 'Аналитика', logout: 'Выйти',
+      disclaimer: 'Оценки автоматизируемости в демонстрационном реестре — иллюстративная рубрика, а не официальная оценка. Группы и предложения — материал для проверки аналитиком.',
+      summary_title: 'Сводка: разрез × автоматизируемость × риск', by: 'Разрез', by_agency: 'по органам',
+      by_category: 'по категориям', by_act: 'по актам', automatable: 'Автоматизируемо', risk: 'Риск', all: 'все',
+      charts_title: 'Диаграммы', chart_automatable: 'Автоматизируемость', chart_risk: 'Риск автоматизации',
+      chart_heatmap: 'Категория × риск', groups_title: 'Группы однотипных функций',
+      groups_lead: 'Функции разных органов, похожие по тексту (одинаковый вид работы). Порядок — размер группы × доля автоматизируемых («частично» считается за половину). Под названием — типичная формулировка (медоид).',
+      positions_title: 'Должности', assess_title: 'Помощник оценки',
+      assess_lead: 'Вставьте текст новой или неоценённой функции: Kenes предложит категорию, автоматизируемость и риск по прозрачной рубрике и покажет самые похожие оценённые функции. Это предложение — решение принимает человек.',
+      assess_label: 'Текст функции', assess_button: 'Предложить оценку', login_title: 'Вход в Kenes',
+      login_intro: 'Введите токен аналитика или администратора.', token_label: 'Токен доступа', login_button: 'Войти',
+      col_total: 'всего', col_share: 'доля', col_risk: 'риск', total: 'Итого', source: 'Источник: {s}; функций: {n}',
+      export: 'Выгрузить:', functions: 'функций', agencies: 'органов', groups_count: 'групп: {n}, в них функций: {c} из {r}',
+      members: 'Состав группы', proposal_flag: 'Предложение — требует подтверждения человеком',
+      category: 'Категория', automatable_v: 'Автоматизируемо', risk_v: 'Риск', neighbours: 'Похожие оценённые функции',
+      similarity: 'сходство', empty_text: 'Введите текст функции.', forbidden: 'Страница доступна только аналитикам и администраторам.',
+      bad_token: 'Токен не подошёл.', error: 'Не удалось загрузить данные.', loading: 'Загрузка…',
+      caveat: 'Оговорка', problems: 'Проверьте данные о должностях:', position: 'должность',
+    },
+    kk: {
+      tagline: 'Мемлекеттік органдар функциялары тізілімінің талдауы', nav_chat: 'Чат', nav_analyst: 'Талдау', logout: 'Шығу',
+      disclaimer: 'Демонстрациялық тізілімдегі автоматтандыру бағалары — ресми бағалау емес, көрнекі рубрика. Топтар мен ұсыныстарды талдаушы тексереді.',
+      summary_title: 'Жиынтық: қима × автоматтандыру × тәуекел', by: 'Қима', by_agency: 'органдар бойынша',
+      by_category: 'санаттар бойынша', by_act: 'актілер бойынша', automatable: 'Автоматтандыруға болады', risk: 'Тәуекел',
+      all: 'барлығы', charts_title: 'Диаграммалар', chart_automatable: 'Автоматтандыру', chart_risk: 'Тәуекел',
+      chart_heatmap: 'Санат × тәуекел', groups_title: 'Біртектес функциялар топтары',
+      groups_lead: 'Әртүрлі органдардың мәтіні ұқсас функциялары. Реті — топ көлемі × автоматтандырылатын үлес.',
+      positions_title: 'Лауазымдар', assess_title: 'Бағалау көмекшісі',
+      assess_lead: 'Жаңа функция мәтінін енгізіңіз: Kenes санатты, автоматтандыруды және тәуекелді ұсынады. Шешімді адам қабылдайды.',
+      assess_label: 'Функция мәтіні', assess_button: 'Бағалауды ұсыну', login_title: 'Kenes-ке кіру',
+      login_intro: 'Талдаушы немесе әкімші токенін енгізіңіз.', token_label: 'Қол жеткізу токені', login_button: 'Кіру',
+      col_total: 'барлығы', col_share: 'үлес', col_risk: 'тәуекел', total: 'Жиыны', source: 'Дереккөз: {s}; функциялар: {n}',
+      export: 'Жүктеу:', functions: 'функция', agencies: 'орган', groups_count: 'топтар: {n}, функциялар: {c} / {r}',
+      members: 'Топ құрамы', proposal_flag: 'Ұсыныс — адамның растауын қажет етеді',
+      category: 'Санат', automatable_v: 'Автоматтандыру', risk_v: 'Тәуекел', neighbours: 'Ұқсас бағаланған функциялар',
+      similarity: 'ұқсастық', empty_text: 'Функция мәтінін енгізіңіз.', forbidden: 'Бет тек талдаушылар мен әкімшілерге қолжетімді.',
+      bad_token: 'Токен жарамсыз.', error: 'Деректерді жүктеу мүмкін болмады.', loading: 'Жүктелуде…',
+      caveat: 'Ескерту', problems: 'Лауазымдар туралы деректерді тексеріңіз:', position: 'лауазым',
+    },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const store = {
+    get: (k) => { try { return localStorage.getItem(k); } catch { return null; } },
+    set: (k, v) => { try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch { /* private mode */ } },
+  };
+  const state = { token: store.get(LS_TOKEN) || '', lang: store.get(LS_LANG) === 'kk' ? 'kk' : 'ru', blobs: [] };
+
+  function t(key, args) {
+    let s = (I18N[state.lang] || I18N.ru)[key] ?? I18N.ru[key] ?? key;
+    if (args) for (const [k, v] of Object.entries(args)) s = s.split(`{${k}}`).join(String(v));
+    return s;
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') node.className = v; else if (k === 'text') node.textContent = v; else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+    return node;
+  }
+
+  function applyLang() {
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
+    document.querySelectorAll('.lang-btn').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang)));
+  }
+
+  class ApiError extends Error { constructor(status, message) { super(message); this.status = status; } }
+
+  async function api(path, { method = 'GET', body, token = state.token } = {}) {
+    const headers = { 'Accept-Language': state.lang };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) {
+      let message = '';
+      try { message = (await res.json()).error.message; } catch { /* not JSON */ }
+      if (res.status === 401) showLogin(t('bad_token'));
+      throw new ApiError(res.status, res.status === 403 ? t('forbidden') : message || t('error'));
+    }
+    return res;
+  }
+
+  function params() {
+    const p = new URLSearchParams({ by: $('by').value });
+    if ($('automatable').value) p.set('automatable', $('automatable').value);
+    if ($('risk').value) p.set('risk', $('risk').value);
+    return p;
+  }
+
+  function pageError(message) {
+    $('page-error').textContent = message || '';
+    $('page-error').hidden = !message;
+  }
+
+  // --- summary -------------------------------------------------------------------------------
+  function pctCell(n, total) {
+    const td = el('td', {}, String(n));
+    if (total) td.append(el('span', { class: 'pct', text: `${Math.round((100 * n) / total)}%` }));
+    return td;
+  }
+
+  function renderSummary(data) {
+    const s = data.summary;
+    $('source').textContent = t('source', { s: data.source, n: data.rows });
+    const table = $('summary-table');
+    table.replaceChildren();
+    const head = el('tr', {}, el('th', { scope: 'col', text: t(`by_${s.by}`) }), el('th', { scope: 'col', text: t('col_total') }),
+      el('th', { scope: 'col', text: t('col_share') }));
+    AUT.forEach((v) => head.append(el('th', { scope: 'col', text: v })));
+    RISKS.forEach((v) => head.append(el('th', { scope: 'col', text: `${t('col_risk')}: ${v}` })));
+    table.append(el('thead', {}, head));
+    const body = el('tbody');
+    const line = (l, isTotal) => {
+      const tr = el('tr', isTotal ? { class: 'total' } : {}, el('td', { text: isTotal ? t('total') : l.key }),
+        el('td', { text: String(l.total) }), el('td', { text: `${(100 * l.share_of_all).toFixed(1)}%` }));
+      AUT.forEach((v) => tr.append(pctCell(l.automatable[v], l.total)));
+      RISKS.forEach((v) => tr.append(pctCell(l.risk[v], l.total)));
+      body.append(tr);
+    };
+    s.lines.forEach((l) => line(l, false));
+    line(s.totals, true);
+    table.append(body);
+  }
+
+  // --- charts --------------------------------------------------------------------------------
+  async function loadCharts() {
+    state.blobs.forEach((u) => URL.revokeObjectURL(u));
+    state.blobs = [];
+    await Promise.all(['automatable', 'risk', 'heatmap'].map(async (name) => {
+      const res = await api(`/api/analytics/chart/${name}.png?${params()}`);
+      const url = URL.createObjectURL(await res.blob());
+      state.blobs.push(url);
+      $(`chart-${name}`).src = url;
+    }));
+  }
+
+  // --- groups --------------------------------------------------------------------------------
+  function mixBar(counts, size) {
+    const bar = el('span', { class: 'mix', 'aria-hidden': 'true' });
+    AUT.forEach((v) => { if (counts[v]) bar.append(el('span', { class: MIX_CLASS[v], style: `width:${(100 * counts[v]) / size}%` })); });
+    return bar;
+  }
+
+  function renderGroups(data) {
+    $('groups-count').textContent = t('groups_count', { n: data.count, c: data.covered, r: data.rows });
+    const box = $('groups');
+    box.replaceChildren();
+    for (const g of data.groups) {
+      const mix = AUT.filter((v) => g.automatable[v]).map((v) => `${v}: ${g.automatable[v]}`).join(', ');
+      const summary = el('summary', {},
+        el('span', { class: 'group-id', text: g.id }),
+        el('span', { class: 'group-label', text: g.label }),
+        el('span', { class: 'group-meta', text: `${g.size} ${t('functions')} · ${g.n_agencies} ${t('agencies')} · ${mix}` }),
+        mixBar(g.automatable, g.size),
+        el('span', { class: 'group-medoid', text: `«${g.representative.function_text}» (${g.representative.function_id})` }));
+      const rows = el('tbody');
+      for (const m of g.members) {
+        rows.append(el('tr', {}, el('td', { text: m.function_id }), el('td', { text: m.agency }), el('td', { text: m.function_text }),
+          el('td', { text: m.category }), el('td', { text: `${m.automatable} / ${m.risk}` }), el('td', { text: m.similarity.toFixed(2) })));
+      }
+      const body = el('div', { class: 'group-body' }, el('div', { class: 'an-table-wrap' }, el('table', { class: 'an-table' }, rows)));
+      box.append(el('details', { class: 'group', 'data-group': g.id }, summary, body));
+    }
+  }
+
+  // --- positions -----------------------------------------------------------------------------
+  function renderPositions(data) {
+    const box = $('positions');
+    box.replaceChildren(el('p', { class: 'an-note', text: data.message }));
+    if (!data.available) { $('positions-exports').hidden = true; return; }
+    $('positions-exports').hidden = false;
+    box.append(el('p', { class: 'lead', text: `${t('caveat')}: ${data.caveat}` }));
+    if (data.problems.length) {
+      box.append(el('p', { class: 'an-problems', text: t('problems') }), el('ul', { class: 'an-problems' }, ...data.problems.map((p) => el('li', { text: p }))));
+    }
+    const head = el('tr', {}, el('th', { text: t('position') }), el('th', { text: t('col_total') }), ...AUT.map((v) => el('th', { text: v })),
+      ...RISKS.map((v) => el('th', { text: `${t('col_risk')}: ${v}` })));
+    const body = el('tbody');
+    for (const p of data.positions) {
+      body.append(el('tr', {}, el('td', { text: p.position }), el('td', { text: String(p.functions) }),
+        ...AUT.map((v) => pctCell(p.automatable[v], p.functions)), ...RISKS.map((v) => pctCell(p.risk[v], p.functions))));
+    }
+    box.append(el('div', { class: 'an-table-wrap' }, el('table', { class: 'an-table' }, el('thead', {}, head), body)));
+  }
+
+  // --- exports -------------------------------------------------------------------------------
+  function exportLinks(container, views) {
+    container.replaceChildren(el('span', { class: 'muted', text: t('export') }));
+    for (const [view, label] of views) {
+      for (const fmt of ['csv', 'xlsx']) {
+        const a = el('a', { href: '#', class: 'btn btn-ghost btn-small', 'data-view': view, 'data-format': fmt, text: `${label} ${fmt.toUpperCase()}` });
+        a.addEventListener('click', (e) => { e.preventDefault(); download(view, fmt).catch((err) => pageError(err.message)); });
+        container.append(a);
+      }
+    }
+  }
+
+  async function download(view, fmt) {
+    const p = params();
+    p.set('view', view);
+    p.set('format', fmt);
+    const res = await api(`/api/analytics/export?${p}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: `kenes-${view}.${fmt}` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  // --- assessment ----------------------------------------------------------------------------
+  function renderProposal(p) {
+    const dl = el('dl', {}, el('dt', { text: t('category') }), el('dd', { text: p.proposed_category }),
+      el('dt', { text: t('automatable_v') }), el('dd', { text: p.proposed_automatable }),
+      el('dt', { text: t('risk_v') }), el('dd', { text: p.proposed_risk }));
+    const box = el('div', { class: 'proposal', 'data-status': p.status },
+      el('span', { class: 'proposal-flag', text: t('proposal_flag') }), dl, el('p', { text: p.rationale }));
+    if (p.neighbours.length) {
+      const rows = el('tbody');
+      for (const n of p.neighbours) {
+        rows.append(el('tr', {}, el('td', { text: n.function_id }), el('td', { text: n.function_text }),
+          el('td', { text: `${n.category} / ${n.automatable} / ${n.risk}` }), el('td', { text: `${t('similarity')} ${n.similarity.toFixed(2)}` })));
+      }
+      box.append(el('p', { text: t('neighbours') }), el('div', { class: 'an-table-wrap' }, el('table', { class: 'an-table neighbours' }, rows)));
+    }
+    $('assess-result').replaceChildren(box);
+  }
+
+  async function assess(e) {
+    e.preventDefault();
+    const text = $('assess-text').value.trim();
+    $('assess-error').textContent = '';
+    if (!text) { $('assess-error').textContent = t('empty_text'); return; }
+    $('assess-submit').disabled = true;
+    try {
+      const res = await api('/api/analytics/assess', { method: 'POST', body: { function_text: text } });
+      renderProposal(await res.json());
+    } catch (err) {
+      $('assess-error').textContent = err.message;
+    } finally {
+      $('assess-submit').disabled = false;
+    }
+  }
+
+  // --- loading, login ------------------------------------------------------------------------
+  async function loadSummary() {
+    const res = await api(`/api/analytics/summary?${params()}`);
+    renderSummary(await res.json());
+  }
+
+  async function loadAll() {
+    pageError('');
+    const jobs = [
+      loadSummary(), loadCharts(),
+      api('/api/analytics/groups').then((r) => r.json()).then(renderGroups),
+      api('/api/analytics/positions').then((r) => r.json()).then(renderPositions),
+    ];
+    const results = await Promise.allSettled(jobs);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) pageError(failed.reason.message);
+  }
+
+  function showLogin(message) {
+    $('login').hidden = false;
+    $('login-error').textContent = message || '';
+    $('token').focus();
+  }
+
+  async function start(token) {
+    const res = await api('/api/me', { token });
+    const me = await res.json();
+    state.token = token;
+    store.set(LS_TOKEN, token);
+    $('login').hidden = true;
+    $('user-box').hidden = false;
+    $('user-name').textContent = me.name;
+    if (me.role !== 'analyst' && me.role !== 'admin') { pageError(t('forbidden')); return; }
+    await loadAll();
+  }
+
+  function init() {
+    applyLang();
+    exportLinks($('summary-exports'), [['summary', 'Сводка'], ['breakdown', 'Орган×категория×оценка'], ['heatmap', 'Категория×риск']]);
+    exportLinks($('groups-exports'), [['groups', 'Группы'], ['group_members', 'Состав групп']]);
+    exportLinks($('positions-exports'), [['positions', 'Должности']]);
+    document.querySelectorAll('.lang-btn').forEach((b) => b.addEventListener('click', () => {
+      state.lang = b.dataset.lang;
+      store.set(LS_LANG, state.lang);
+      applyLang();
+    }));
+    $('filters').addEventListener('change', () => {
+      Promise.all([loadSummary(), loadCharts()]).then(() => pageError('')).catch((err) => pageError(err.message));
+    });
+    $('assess-form').addEventListener('submit', assess);
+    $('login-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const token = $('token').value.trim();
+      if (token) start(token).catch((err) => { if (err.status !== 401) showLogin(err.message); });
+    });
+    $('logout').addEventListener('click', () => {
+      store.set(LS_TOKEN, null);
+      state.token = '';
+      $('user-box').hidden = true;
+      showLogin('');
+    });
+    if (state.token) start(state.token).catch((err) => { if (err.status !== 401) pageError(err.message); });
+    else showLogin('');
+  }
+
+  document.addEventListener('DOMContentLoaded', init);
+})();

@@ -1,0 +1,236 @@
+"""The Qdrant adapter on embedded local mode in a temp dir: filters, the live alias, copying
+points between versions, lookups by citation, the single-process lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from qdrant_client import models
+
+from assistant.domain import Chunk
+from assistant.embeddings.hashing import HashingEmbedder
+from assistant.errors import IndexNotReady, StoreLocked
+from assistant.settings import QdrantSettings
+from assistant.store.base import EncodedChunk, SparseVec
+from assistant.store.qdrant import QdrantStore, build_filter, chunk_from_payload, point_id
+from assistant.text.sparse import CorpusStats, SparseEncoder
+from ingest.pipeline import content_hash, embed_hash
+from ingest.registry import RegistryRow, row_to_chunk
+from ingest.views import dense_text, lexical_parts, lexical_text
+from tests.unit.rag import tiny_data as td
+
+EMBEDDER = HashingEmbedder(dim=64)
+
+
+def act(citation: str, text: str, lang: str = "ru", point: str = "") -> Chunk:
+    suffix = f".p{point}" if point else ""
+    return Chunk(chunk_id=f"{citation}{suffix}@{lang}", citation=citation, kind="act", lang=lang,  # type: ignore[arg-type]
+                 title=f"Статья {citation}", text=text, act_slug=citation.split("#")[0], point=point)  # fmt: skip
+
+
+CHUNKS = [
+    act("law#st1", "Заявление рассматривается в течение пяти рабочих дней."),
+    act("law#st1", "Өтініш бес жұмыс күні ішінде қаралады.", lang="kk"),
+    act("law#st2", "Уполномоченный орган утверждает правила.", point="1"),
+    act("law#st2", "Уполномоченный орган ведет реестр услуг.", point="2"),
+    row_to_chunk(RegistryRow.model_validate(td.row())),
+    row_to_chunk(RegistryRow.model_validate(td.row(function_id="TA-02-02", automatable="да", automation_risk="низкий"))),
+]
+
+
+def encode(chunks: list[Chunk]) -> list[EncodedChunk]:
+    sparse = SparseEncoder(td.analyzer())
+    stats = CorpusStats.from_lengths(10 for _ in chunks)
+    out = []
+    for c in chunks:
+        terms = [t for text, lang in lexical_parts(c) for t in sparse.doc_terms(text, lang)]
+        indices, values = sparse.encode_terms(terms, stats)
+        out.append(EncodedChunk(c, EMBEDDER.embed_query(dense_text(c)), SparseVec(indices, values), lexical_text(c),
+                                content_hash(c), embed_hash(dense_text(c), lexical_text(c), EMBEDDER.name)))  # fmt: skip
+    return out
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[QdrantStore]:
+    s = QdrantStore(QdrantSettings(collection="kenes"), str(tmp_path / "qdrant"))
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def filled(store: QdrantStore) -> QdrantStore:
+    store.create_collection("kenes__v1", EMBEDDER.dim)
+    store.add("kenes__v1", encode(CHUNKS))
+    return store
+
+
+def query(store: QdrantStore, text: str, name: str = "kenes__v1", **kw: object) -> list[str]:
+    sparse = SparseEncoder(td.analyzer())
+    scored = store.query(name, EMBEDDER.embed_query(text), SparseVec(*sparse.encode_query(text, "ru")), limit=10,
+                         candidates=20, weights=(1.0, 0.15), rrf_k=10, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return [s.chunk.chunk_id for s in scored]
+
+
+# -- build_filter ------------------------------------------------------------------------------
+def test_build_filter_empty() -> None:
+    assert build_filter(None) is None and build_filter({}) is None
+
+
+def test_build_filter_must_any_and_must_not() -> None:
+    flt = build_filter({"kind": "registry", "registry.automatable": ["да", "частично"], "lang!": "kk"})
+    assert flt.must == [
+        models.FieldCondition(key="kind", match=models.MatchValue(value="registry")),
+        models.FieldCondition(key="registry.automatable", match=models.MatchAny(any=["да", "частично"])),
+    ]
+    assert flt.must_not == [models.FieldCondition(key="lang", match=models.MatchValue(value="kk"))]
+
+
+def test_build_filter_only_negative_or_tuple() -> None:
+    flt = build_filter({"lang!": ("kk",)})
+    assert flt.must is None
+    assert flt.must_not == [models.FieldCondition(key="lang", match=models.MatchAny(any=["kk"]))]
+
+
+# -- collections and the alias -----------------------------------------------------------------
+def test_no_live_collection_yet(store: QdrantStore) -> None:
+    assert store.live_collection() is None and store.collections() == []
+    with pytest.raises(IndexNotReady):
+        store.require_live()
+
+
+def test_collections_lists_only_versions_of_this_alias(store: QdrantStore) -> None:
+    for name in ("kenes__v2", "kenes__v1", "other__v1", "kenes"):
+        store.create_collection(name, 4)
+    assert store.collections() == ["kenes__v1", "kenes__v2"]
+    store.drop("kenes__v1")
+    assert store.collections() == ["kenes__v2"]
+
+
+def test_swap_alias_moves_the_live_pointer(filled: QdrantStore) -> None:
+    filled.create_collection("kenes__v2", EMBEDDER.dim)
+    filled.swap_alias("kenes__v1")
+    assert filled.live_collection() == filled.require_live() == "kenes__v1"
+    filled.swap_alias("kenes__v2")
+    assert filled.live_collection() == "kenes__v2"
+    aliases = [a for a in filled.client.get_aliases().aliases if a.alias_name == "kenes"]
+    assert len(aliases) == 1
+    # the alias answers queries
+    assert filled.count("kenes") == 0
+    filled.swap_alias("kenes__v1")
+    assert filled.count("kenes") == len(CHUNKS)
+
+
+def test_alias_survives_reopening(tmp_path: Path) -> None:
+    s = QdrantStore(QdrantSettings(), str(tmp_path / "q"))
+    s.create_collection("kenes__v1", 4)
+    s.swap_alias("kenes__v1")
+    s.close()
+    again = QdrantStore(QdrantSettings(), str(tmp_path / "q"))
+    try:
+        assert again.live_collection() == "kenes__v1"
+    finally:
+        again.close()
+
+
+def test_second_client_on_the_same_path_is_a_plain_lock_error(filled: QdrantStore, tmp_path: Path) -> None:
+    other = QdrantStore(QdrantSettings(), str(tmp_path / "qdrant"))
+    with pytest.raises(StoreLocked, match="in use by another Kenes process"):
+        other.live_collection()
+
+
+# -- writes and reads --------------------------------------------------------------------------
+def test_add_and_scroll_roundtrip(filled: QdrantStore) -> None:
+    assert filled.count("kenes__v1") == len(CHUNKS)
+    points = {p.chunk.chunk_id: p for p in filled.scroll("kenes__v1")}
+    assert set(points) == {c.chunk_id for c in CHUNKS}
+    for c in CHUNKS:
+        p = points[c.chunk_id]
+        assert p.chunk == c and p.content_hash == content_hash(c) and p.vectors is None
+    with_vectors = next(iter(filled.scroll("kenes__v1", with_vectors=True)))
+    assert set(with_vectors.vectors) == {"dense", "sparse"}
+
+
+def test_add_nothing_is_a_no_op(filled: QdrantStore) -> None:
+    filled.add("kenes__v1", [])
+    assert filled.count("kenes__v1") == len(CHUNKS)
+
+
+def test_add_same_chunk_id_overwrites(filled: QdrantStore) -> None:
+    changed = CHUNKS[0].model_copy(update={"text": "Новая редакция статьи."})
+    filled.add("kenes__v1", encode([changed]))
+    assert filled.count("kenes__v1") == len(CHUNKS)
+    texts = {c.lang: c.text for c in filled.by_citation("kenes__v1", "law#st1")}
+    assert texts == {"ru": changed.text, "kk": CHUNKS[1].text}
+
+
+def test_delete_by_chunk_id(filled: QdrantStore) -> None:
+    filled.delete("kenes__v1", ["law#st2.p1@ru", "registry:TA-02-01@ru"])
+    filled.delete("kenes__v1", [])
+    assert filled.count("kenes__v1") == len(CHUNKS) - 2
+    assert "registry:TA-02-01@ru" not in {p.chunk.chunk_id for p in filled.scroll("kenes__v1")}
+
+
+def test_by_citation_returns_every_part_and_language(filled: QdrantStore) -> None:
+    assert sorted(c.chunk_id for c in filled.by_citation("kenes__v1", "law#st2")) == ["law#st2.p1@ru", "law#st2.p2@ru"]
+    assert sorted(c.lang for c in filled.by_citation("kenes__v1", "law#st1")) == ["kk", "ru"]
+    assert [c.registry["function_id"] for c in filled.by_citation("kenes__v1", "registry:TA-02-02")] == ["TA-02-02"]
+    assert filled.by_citation("kenes__v1", "law#st99") == []
+
+
+def test_copy_points_carries_vectors_and_given_payload(filled: QdrantStore) -> None:
+    filled.create_collection("kenes__v2", EMBEDDER.dim)
+    points = list(filled.scroll("kenes__v1", with_vectors=True))
+    row = next(p for p in points if p.chunk.chunk_id == "registry:TA-02-01@ru")
+    row.payload = {**row.payload, "registry": {**row.payload["registry"], "automatable": "частично"}}
+    filled.copy_points("kenes__v1", "kenes__v2", points)
+    assert filled.count("kenes__v2") == len(CHUNKS)
+    copied = {p.chunk.chunk_id: p for p in filled.scroll("kenes__v2", with_vectors=True)}
+    assert copied["registry:TA-02-01@ru"].chunk.registry["automatable"] == "частично"
+    original = {p.chunk.chunk_id: p for p in points}
+    for cid, p in copied.items():
+        assert p.vectors["sparse"].indices == original[cid].vectors["sparse"].indices
+        assert p.vectors["dense"] == pytest.approx(original[cid].vectors["dense"], abs=1e-6)
+    # the copy is searchable like the original
+    assert query(filled, "рассматривается заявление", "kenes__v2")[0] == "law#st1@ru"
+
+
+def test_copy_points_in_batches(store: QdrantStore) -> None:
+    store.create_collection("kenes__v1", EMBEDDER.dim)
+    many = [act(f"law#st{i}", f"Статья номер {i} о заявлениях.") for i in range(300)]
+    store.add("kenes__v1", encode(many))
+    store.create_collection("kenes__v2", EMBEDDER.dim)
+    store.copy_points("kenes__v1", "kenes__v2", list(store.scroll("kenes__v1", with_vectors=True)))
+    assert store.count("kenes__v2") == 300  # more than one batch of 256, and scroll pages through them
+
+
+def test_query_hybrid_and_filters(filled: QdrantStore) -> None:
+    assert query(filled, "В какой срок рассматривается заявление?")[0] == "law#st1@ru"
+    ru_only = query(filled, "рассматривается заявление өтініш", filters={"lang!": "kk"})
+    assert "law#st1@kk" not in ru_only and ru_only
+    registry = query(filled, "правила", filters={"kind": "registry", "registry.automatable": "да"})
+    assert registry == ["registry:TA-02-02@ru"]
+    assert query(filled, "правила", filters={"kind": ["registry"], "registry.automation_risk": "средний"}) == []
+
+
+def test_query_without_vectors_returns_nothing(filled: QdrantStore) -> None:
+    assert filled.query("kenes__v1", None, None, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10) == []
+    empty_sparse = SparseVec([], [])
+    assert filled.query("kenes__v1", None, empty_sparse, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10) == []
+
+
+def test_dense_only_query(filled: QdrantStore) -> None:
+    dense = EMBEDDER.embed_query(dense_text(CHUNKS[3]))
+    scored = filled.query("kenes__v1", dense, None, limit=3, candidates=10, weights=(0.0, 1.0), rrf_k=10)
+    assert scored[0].chunk.chunk_id == CHUNKS[3].chunk_id
+
+
+def test_point_ids_are_stable_uuids() -> None:
+    assert point_id("law#st1@ru") == point_id("law#st1@ru") != point_id("law#st1@kk")
+    assert len(point_id("x")) == 36
+
+
+def test_chunk_from_payload_ignores_extra_keys() -> None:
+    payload = {**CHUNKS[4].model_dump(), "content_hash": "h", "_node_content": "{}", "doc_id": "x"}
+    assert chunk_from_payload(payload) == CHUNKS[4]
