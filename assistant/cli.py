@@ -25,11 +25,13 @@ app.add_typer(model_app, name="model")
 
 
 def _mount_subcommands() -> None:
+    from assistant.analytics.cli import analytics_app
     from assistant.cli_users import users_app
     from eval.cli import eval_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(users_app, name="users")
+    app.add_typer(analytics_app, name="analytics")
 
 
 _mount_subcommands()
@@ -249,6 +251,15 @@ def serve(
         from assistant.cli_serve import serve as run
 
         run(host, port)
+
+
+@app.command()
+def bot() -> None:
+    """Telegram bot (talks to a running `kenes serve` over HTTP with a service token)."""
+    with cli_errors():
+        from assistant.cli_bot import run_bot
+
+        run_bot()
 
 
 @index_app.command("list")

@@ -10,6 +10,7 @@ import sys
 
 
 def run_bot() -> None:
+    from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
     from pydantic import ValidationError
 
     from bots.telegram.app import KenesBot
@@ -22,5 +23,13 @@ def run_bot() -> None:
         missing = ", ".join(f"KENES_BOT__{'_'.join(map(str, e['loc'])).upper()}" for e in exc.errors())
         sys.stderr.write(f"error: the bot needs settings: {missing} (see docs/bot.md)\n")
         raise SystemExit(2) from None
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is the normal way to stop it
-        asyncio.run(KenesBot(settings).run())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is the normal way to stop it
+            asyncio.run(KenesBot(settings).run())
+    except TelegramUnauthorizedError:
+        sys.stderr.write("error: Telegram rejected KENES_BOT__TOKEN (check the token from @BotFather)\n")
+        raise SystemExit(2) from None
+    except TelegramAPIError as exc:  # only at start-up: once polling, aiogram retries by itself
+        where = settings.telegram_api_url or "api.telegram.org"
+        sys.stderr.write(f"error: cannot reach the Telegram Bot API at {where}: {exc.message}\n")
+        raise SystemExit(1) from None

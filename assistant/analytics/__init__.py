@@ -1,0 +1,1 @@
+"""Registry analytics: counts, charts, groups of similar functions, positions, assessment proposals."""

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import TELEGRAM_HEADER
 from assistant.api.errors import install_error_handlers
-from assistant.api.routes import admin, ask, feedback, health, me, sources
+from assistant.api.routes import admin, analytics, ask, feedback, health, me, sources
 from assistant.api.state import ApiState
 from assistant.container import Container
 
@@ -56,7 +56,7 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", TELEGRAM_HEADER],
         )
-    for module in (health, ask, sources, feedback, me, admin):
+    for module in (health, ask, sources, feedback, me, admin, analytics):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

@@ -38,17 +38,27 @@ class RegistryIndex:
         """Agencies named in the question: the best lemma overlap with the agency's name, keeping
         every agency within a small margin of the best so an ambiguous mention shows them all."""
         q = self._question_terms(question)
+        # the words of the question that name some body at all ("МИОР" arrives expanded)
+        mention = q & set().union(*self._agency_terms.values()) if self._agency_terms else set()
+        if not mention:
+            return []
         scored = []
         for agency, terms in self._agency_terms.items():
             if terms:
-                overlap = len(q & terms)
-                # recall of the agency's name, with a bonus for naming more of it
-                scored.append(AgencyMatch(agency, overlap / len(terms) + 0.02 * overlap))
-        scored.sort(key=lambda m: m.score, reverse=True)
-        if not scored or scored[0].score < 0.5:
+                # first: does the agency carry every word of the mention; then: how much of
+                # the agency's own name the question gives (Правительство РК vs «…определяемый
+                # Правительством РК…»)
+                covered = len(mention & terms) / len(mention)
+                scored.append((covered, len(q & terms) / len(terms), agency))
+        best_cover = max(s[0] for s in scored)
+        if best_cover < 0.5:
             return []
-        best = scored[0].score
-        return [m for m in scored if m.score >= best - 0.05]
+        top = [s for s in scored if s[0] == best_cover]
+        best_recall = max(s[1] for s in top)
+        if best_recall < 0.4:
+            return []
+        matches = [AgencyMatch(a, recall) for cover, recall, a in top if recall >= best_recall - 0.1]
+        return sorted(matches, key=lambda m: m.score, reverse=True)
 
     def match_category(self, question: str) -> str | None:
         q = self._question_terms(question)

@@ -99,9 +99,14 @@ class KenesBot:
         self.dispatcher = create_dispatcher(settings, self.api, self.memory)
 
     async def run(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
-        await self.dispatcher.start_polling(
-            self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout
-        )
+        try:
+            await self.dispatcher.start_polling(
+                self.bot, handle_signals=handle_signals, polling_timeout=polling_timeout
+            )
+        finally:
+            # a failed start-up skips aiogram's own clean-up; closing twice is harmless
+            await self.bot.session.close()
+            await self.api.close()
 
     async def stop(self) -> None:
         await self.dispatcher.stop_polling()

@@ -5,12 +5,17 @@ host and only needs to know where the Kenes API is and how to authenticate to it
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class BotSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KENES_BOT__", extra="ignore")
+    # the same optional settings file as the rest of Kenes, so one file can hold everything
+    model_config = SettingsConfigDict(
+        env_prefix="KENES_BOT__", env_file=os.environ.get("KENES_SETTINGS_FILE", ".env"), extra="ignore"
+    )
 
     token: SecretStr = Field(description="the bot token from @BotFather")
     api_url: str = Field(default="http://127.0.0.1:8000", description="base URL of the Kenes API")

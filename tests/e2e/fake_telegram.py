@@ -41,7 +41,9 @@ class Call:
 
 def parse_html(text: str) -> str | None:
     """The visible text of Telegram HTML, or None where Telegram would say "can't parse entities"."""
-    out, stack, pos = [], [], 0
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
     for m in re.finditer(r"<[^<>]*>|&[^&;\s<>]*;?|[<>]", text):
         out.append(text[pos : m.start()])
         pos = m.end()

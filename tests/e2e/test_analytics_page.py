@@ -122,6 +122,7 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     assert "индекс" in page.locator("#source").inner_text()
 
     # --- charts are real images ------------------------------------------------------------------
+    page.locator('#charts[data-state="ready"]').wait_for(timeout=LOAD_TIMEOUT_MS)
     for name in ("automatable", "risk", "heatmap"):
         page.wait_for_function(
             f"(() => {{ const i = document.getElementById('chart-{name}'); return i.complete && i.naturalWidth > 100; }})()",
@@ -132,6 +133,7 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     first = page.locator("#groups details.group").first
     first.wait_for(timeout=LOAD_TIMEOUT_MS)
     assert page.locator("#groups details.group").count() >= 10
+    assert page.locator("#groups details.group:visible").count() <= 25  # the rest behind «show all»
     assert first.locator(".group-medoid").inner_text().strip()
     first.locator("summary").click()
     assert first.locator(".group-body tr").count() >= 2
@@ -142,7 +144,9 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     # --- a filter reloads the table ----------------------------------------------------------------
     with page.expect_response(lambda r: "/api/analytics/summary" in r.url and "automatable=" in r.url):
         page.locator("#automatable").select_option("да")
-    page.wait_for_function("document.querySelector('#summary-table tr.total td:nth-child(2)').textContent !== '354'")
+    page.wait_for_function(
+        "document.querySelector('#summary-table tr.total td:nth-child(2)').textContent !== '354'"
+    )
 
     # --- an export link downloads a file ----------------------------------------------------------
     with page.expect_download() as download:
@@ -162,6 +166,8 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
 
     page.locator("#automatable").select_option("")
     page.locator("#summary-table tr.total td:nth-child(2)", has_text="354").wait_for()
+    page.locator('#charts[data-state="ready"]').wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.mouse.move(0, 0)
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOTS / "analytics-desktop.png"), full_page=True)
     assert not errors, errors

@@ -229,8 +229,9 @@ async def _scenario(api: LiveApi) -> None:
         )
 
         # --- in a group the bot answers only when mentioned --------------------------------------
-        group = {"id": -100_123, "type": "supergroup", "title": "Отдел"}
-        group_chat = Chat(tg, group["id"])
+        group_id = -100_123
+        group = {"id": group_id, "type": "supergroup", "title": "Отдел"}
+        group_chat = Chat(tg, group_id)
         tg.send_text(user, "коллеги, кто идёт на обед?", chat=group)
         tg.send_text(user, f"@{tg.me['username']} {GROUP_QUESTION}", chat=group)
         group_answer = await group_chat.next_messages(0, until_keyboard=True)

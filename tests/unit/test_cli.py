@@ -50,7 +50,12 @@ class Kenes:
 def _build(tmp: Path) -> tuple[Kenes, dict[str, Any]]:
     kenes = Kenes(tmp / "data")
     report = kenes.json(
-        "ingest", "--acts", str(td.write_acts(tmp)), "--registry", str(td.write_registry(tmp / "reg.csv")), "--json"
+        "ingest",
+        "--acts",
+        str(td.write_acts(tmp)),
+        "--registry",
+        str(td.write_registry(tmp / "reg.csv")),
+        "--json",
     )
     return kenes, report
 
@@ -74,7 +79,15 @@ def fresh(tmp_path: Path) -> Kenes:
 # -- ingest ----------------------------------------------------------------------------------
 def test_ingest_json(built: tuple[Kenes, dict[str, Any]]) -> None:
     _, report = built
-    assert set(report) >= {"version", "collection", "counts", "embedded", "seconds", "chunks_per_s", "changes"}
+    assert set(report) >= {
+        "version",
+        "collection",
+        "counts",
+        "embedded",
+        "seconds",
+        "chunks_per_s",
+        "changes",
+    }
     assert report["collection"] == f"kenes__{report['version']}"
     assert report["counts"]["registry_rows"] == 3 and report["counts"]["articles"] == 6
     assert report["embedded"] == report["counts"]["total"] == 9
@@ -84,13 +97,18 @@ def test_ingest_json(built: tuple[Kenes, dict[str, Any]]) -> None:
 def test_ingest_plain_text(fresh: Kenes, tmp_path: Path) -> None:
     result = fresh("ingest", "--registry", str(td.write_registry(tmp_path / "r2.csv")))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("index ") and "is live: 0 articles, 3 registry rows, 3 chunks (3 embedded)" in result.stdout
+    assert (
+        result.stdout.startswith("index ")
+        and "is live: 0 articles, 3 registry rows, 3 chunks (3 embedded)" in result.stdout
+    )
 
 
 def test_incremental_ingest_reports_changes(fresh: Kenes, tmp_path: Path) -> None:
     items = td.rows()[:2]
     items[0]["automation_risk"] = "средний"
-    report = fresh.json("ingest", "--incremental", "--registry", str(td.write_registry(tmp_path / "v2.csv", items)), "--json")
+    report = fresh.json(
+        "ingest", "--incremental", "--registry", str(td.write_registry(tmp_path / "v2.csv", items)), "--json"
+    )
     assert report["embedded"] == 0
     assert [r["function_id"] for r in report["changes"]["registry"]["removed"]] == ["OS-02-01"]
     assert report["changes"]["payload_only"] == 1
@@ -214,14 +232,17 @@ def _batch_file(tmp_path: Path, lines: list[str]) -> Path:
 
 
 def test_search_batch_echoes_ids_and_survives_a_bad_line(kenes: Kenes, tmp_path: Path) -> None:
-    batch = _batch_file(tmp_path, [
-        json.dumps({"id": "q1", "question": DEADLINE_Q}, ensure_ascii=False),
-        "{not json",
-        "",
-        json.dumps({"id": "q3", "text": "no question key"}),
-        json.dumps({"id": 4, "question": "Кто ведет реестр тестовых услуг?"}, ensure_ascii=False),
-        json.dumps({"id": "q5", "question": "   "}),
-    ])  # fmt: skip
+    batch = _batch_file(
+        tmp_path,
+        [
+            json.dumps({"id": "q1", "question": DEADLINE_Q}, ensure_ascii=False),
+            "{not json",
+            "",
+            json.dumps({"id": "q3", "text": "no question key"}),
+            json.dumps({"id": 4, "question": "Кто ведет реестр тестовых услуг?"}, ensure_ascii=False),
+            json.dumps({"id": "q5", "question": "   "}),
+        ],
+    )
     out = kenes.lines("search", "--batch", str(batch), "--json", "--top-k", "2")
     assert [o["id"] for o in out] == ["q1", None, None, 4, "q5"]
     assert out[0]["results"][0]["citation"] == "tiny-act#st1" and len(out[0]["results"]) <= 2
@@ -232,11 +253,16 @@ def test_search_batch_echoes_ids_and_survives_a_bad_line(kenes: Kenes, tmp_path:
 
 
 def test_ask_batch(kenes: Kenes, tmp_path: Path) -> None:
-    batch = _batch_file(tmp_path, [
-        json.dumps({"id": "a", "question": DEADLINE_Q}, ensure_ascii=False),
-        "[1, 2]",
-        json.dumps({"id": "b", "question": "Сынақ қызметтерінің тізілімін кім жүргізеді?"}, ensure_ascii=False),
-    ])  # fmt: skip
+    batch = _batch_file(
+        tmp_path,
+        [
+            json.dumps({"id": "a", "question": DEADLINE_Q}, ensure_ascii=False),
+            "[1, 2]",
+            json.dumps(
+                {"id": "b", "question": "Сынақ қызметтерінің тізілімін кім жүргізеді?"}, ensure_ascii=False
+            ),
+        ],
+    )
     out = kenes.lines("ask", "--batch", str(batch), "--json")
     assert [o["id"] for o in out] == ["a", None, "b"]
     assert out[0]["citations"][0]["citation"] == "tiny-act#st1" and "answer" in out[0]
@@ -251,10 +277,13 @@ def test_ask_batch(kenes: Kenes, tmp_path: Path) -> None:
     strict=True,
 )
 def test_batch_survives_a_non_string_question(kenes: Kenes, tmp_path: Path) -> None:
-    batch = _batch_file(tmp_path, [
-        json.dumps({"id": "x", "question": None}),
-        json.dumps({"id": "y", "question": DEADLINE_Q}, ensure_ascii=False),
-    ])  # fmt: skip
+    batch = _batch_file(
+        tmp_path,
+        [
+            json.dumps({"id": "x", "question": None}),
+            json.dumps({"id": "y", "question": DEADLINE_Q}, ensure_ascii=False),
+        ],
+    )
     result = kenes("search", "--batch", str(batch), "--json")
     assert result.exit_code == 0
     out = [json.loads(line) for line in result.stdout.splitlines()]

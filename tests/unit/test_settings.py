@@ -46,7 +46,11 @@ def test_nested_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert s.llm.mode == "fake" and s.llm.max_tokens == 64
     assert s.llm.temperature == 0.1  # the rest of a nested group keeps its defaults
     assert s.embeddings.mode == "hashing"
-    assert s.qdrant.keep_versions == 5 and s.qdrant.url == "http://qdrant:6333" and s.qdrant.collection == "kenes"
+    assert (
+        s.qdrant.keep_versions == 5
+        and s.qdrant.url == "http://qdrant:6333"
+        and s.qdrant.collection == "kenes"
+    )
     assert s.retrieval.top_k == 12 and s.answer.mode == "extractive"
     assert s.api.cors_origins == ["https://a.example", "https://b.example"]
 

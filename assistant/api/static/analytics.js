@@ -11,6 +11,7 @@
   const AUT = ['да', 'частично', 'нет'];
   const RISKS = ['низкий', 'средний', 'высокий'];
   const MIX_CLASS = { да: 'm-yes', частично: 'm-part', нет: 'm-no' };
+  const GROUPS_SHOWN = 25;
 
   const I18N = {
     ru: {
@@ -32,6 +33,7 @@
       similarity: 'сходство', empty_text: 'Введите текст функции.', forbidden: 'Страница доступна только аналитикам и администраторам.',
       bad_token: 'Токен не подошёл.', error: 'Не удалось загрузить данные.', loading: 'Загрузка…',
       caveat: 'Оговорка', problems: 'Проверьте данные о должностях:', position: 'должность',
+      col_agency: 'орган', col_category: 'категория', col_act: 'акт', show_all: 'Показать все группы ({n})',
     },
     kk: {
       tagline: 'Мемлекеттік органдар функциялары тізілімінің талдауы', nav_chat: 'Чат', nav_analyst: 'Талдау', logout: 'Шығу',
@@ -52,6 +54,7 @@
       similarity: 'ұқсастық', empty_text: 'Функция мәтінін енгізіңіз.', forbidden: 'Бет тек талдаушылар мен әкімшілерге қолжетімді.',
       bad_token: 'Токен жарамсыз.', error: 'Деректерді жүктеу мүмкін болмады.', loading: 'Жүктелуде…',
       caveat: 'Ескерту', problems: 'Лауазымдар туралы деректерді тексеріңіз:', position: 'лауазым',
+      col_agency: 'орган', col_category: 'санат', col_act: 'акт', show_all: 'Барлық топтар ({n})',
     },
   };
 
@@ -123,7 +126,7 @@
     $('source').textContent = t('source', { s: data.source, n: data.rows });
     const table = $('summary-table');
     table.replaceChildren();
-    const head = el('tr', {}, el('th', { scope: 'col', text: t(`by_${s.by}`) }), el('th', { scope: 'col', text: t('col_total') }),
+    const head = el('tr', {}, el('th', { scope: 'col', text: t(`col_${s.by}`) }), el('th', { scope: 'col', text: t('col_total') }),
       el('th', { scope: 'col', text: t('col_share') }));
     AUT.forEach((v) => head.append(el('th', { scope: 'col', text: v })));
     RISKS.forEach((v) => head.append(el('th', { scope: 'col', text: `${t('col_risk')}: ${v}` })));
@@ -143,14 +146,22 @@
 
   // --- charts --------------------------------------------------------------------------------
   async function loadCharts() {
-    state.blobs.forEach((u) => URL.revokeObjectURL(u));
-    state.blobs = [];
-    await Promise.all(['automatable', 'risk', 'heatmap'].map(async (name) => {
+    const box = $('charts');
+    const request = (state.chartRequest = (state.chartRequest || 0) + 1);
+    box.dataset.state = 'loading';
+    const urls = await Promise.all(['automatable', 'risk', 'heatmap'].map(async (name) => {
       const res = await api(`/api/analytics/chart/${name}.png?${params()}`);
-      const url = URL.createObjectURL(await res.blob());
-      state.blobs.push(url);
-      $(`chart-${name}`).src = url;
+      return [name, URL.createObjectURL(await res.blob())];
     }));
+    if (request !== state.chartRequest) { urls.forEach(([, u]) => URL.revokeObjectURL(u)); return; } // a newer filter won
+    state.blobs.forEach((u) => URL.revokeObjectURL(u));
+    state.blobs = urls.map(([, u]) => u);
+    await Promise.all(urls.map(([name, url]) => new Promise((resolve) => {
+      const img = $(`chart-${name}`);
+      img.onload = img.onerror = resolve;
+      img.src = url;
+    })));
+    box.dataset.state = 'ready';
   }
 
   // --- groups --------------------------------------------------------------------------------
@@ -164,7 +175,7 @@
     $('groups-count').textContent = t('groups_count', { n: data.count, c: data.covered, r: data.rows });
     const box = $('groups');
     box.replaceChildren();
-    for (const g of data.groups) {
+    data.groups.forEach((g, i) => {
       const mix = AUT.filter((v) => g.automatable[v]).map((v) => `${v}: ${g.automatable[v]}`).join(', ');
       const summary = el('summary', {},
         el('span', { class: 'group-id', text: g.id }),
@@ -178,7 +189,14 @@
           el('td', { text: m.category }), el('td', { text: `${m.automatable} / ${m.risk}` }), el('td', { text: m.similarity.toFixed(2) })));
       }
       const body = el('div', { class: 'group-body' }, el('div', { class: 'an-table-wrap' }, el('table', { class: 'an-table' }, rows)));
-      box.append(el('details', { class: 'group', 'data-group': g.id }, summary, body));
+      const details = el('details', { class: 'group', 'data-group': g.id }, summary, body);
+      details.hidden = i >= GROUPS_SHOWN; // a long list would bury the assessment form below it
+      box.append(details);
+    });
+    if (data.groups.length > GROUPS_SHOWN) {
+      const more = el('button', { type: 'button', class: 'btn btn-ghost btn-small', id: 'groups-more', text: t('show_all', { n: data.groups.length }) });
+      more.addEventListener('click', () => { box.querySelectorAll('details.group').forEach((d) => { d.hidden = false; }); more.remove(); });
+      box.append(more);
     }
   }
 

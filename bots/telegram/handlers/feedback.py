@@ -27,4 +27,4 @@ async def rate(callback: CallbackQuery, bot: Bot, api: KenesApi, lang: str) -> N
             raise
         await notify(bot, callback, t("feedback_foreign", lang))
         return
-    await callback.answer(t("thanks", lang))
+    await bot.answer_callback_query(callback.id, text=t("thanks", lang))

@@ -45,7 +45,7 @@ async def sources_button(callback: CallbackQuery, bot: Bot, chat_state: ChatStat
     if answer is None or callback.message is None:
         await notify(bot, callback, t("stale_button", lang))
         return
-    await callback.answer()
+    await bot.answer_callback_query(callback.id)
     await _send_list(bot, callback.message.chat.id, answer.citations, answer.lang)
 
 
@@ -71,9 +71,9 @@ async def source_button(callback: CallbackQuery, bot: Bot, api: KenesApi, lang: 
         await edit_html(bot, message.chat.id, message.message_id, pages[page], keyboard)
     else:
         await send_html(bot, message.chat.id, pages[page], reply_markup=keyboard)
-    await callback.answer()
+    await bot.answer_callback_query(callback.id)
 
 
 @router.callback_query(F.data == NOOP)
-async def page_counter(callback: CallbackQuery) -> None:
-    await callback.answer()
+async def page_counter(callback: CallbackQuery, bot: Bot) -> None:
+    await bot.answer_callback_query(callback.id)

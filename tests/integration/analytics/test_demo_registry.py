@@ -61,7 +61,9 @@ def test_counts_match_the_csv(services: dict[str, AnalyticsService], name: str, 
         assert line.automatable == {v: expected_aut[(line.key, v)] for v in ("да", "частично", "нет")}
         assert line.risk == {v: expected_risk[(line.key, v)] for v in ("низкий", "средний", "высокий")}
         assert line.share_of_all == pytest.approx(expected_total[line.key] / len(rows), abs=1e-4)
-    assert summary.totals.automatable == {v: sum(r["automatable"] == v for r in rows) for v in ("да", "частично", "нет")}
+    assert summary.totals.automatable == {
+        v: sum(r["automatable"] == v for r in rows) for v in ("да", "частично", "нет")
+    }
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -71,7 +73,9 @@ def test_breakdown_and_filters_match_the_csv(services: dict[str, AnalyticsServic
     got = {(b.agency, b.category, b.automatable, b.risk): b.count for b in services[name].breakdown()}
     assert got == dict(cells)
     only = services[name].summary("category", automatable="да", risk="низкий")
-    assert only.totals.total == sum(r["automatable"] == "да" and r["automation_risk"] == "низкий" for r in rows)
+    assert only.totals.total == sum(
+        r["automatable"] == "да" and r["automation_risk"] == "низкий" for r in rows
+    )
 
 
 def test_v1_and_v2_differ_as_changes_v2_says(services: dict[str, AnalyticsService]) -> None:
@@ -191,7 +195,9 @@ def test_api_groups_positions_charts_exports_and_assess(api: Api) -> None:
         "/api/analytics/assess", json={"function_text": "ведет реестр поставщиков услуг"}, headers=h
     ).json()
     assert proposal["status"] == "proposal"
-    assert proposal["proposed_category"] == "учетно-регистрационная" and proposal["proposed_automatable"] == "да"
+    assert (
+        proposal["proposed_category"] == "учетно-регистрационная" and proposal["proposed_automatable"] == "да"
+    )
     assert proposal["neighbours"] and proposal["neighbours"][0]["function_id"]
     assert c.post("/api/analytics/assess", json={"function_text": ""}, headers=h).status_code == 422
     page = c.get("/analytics")

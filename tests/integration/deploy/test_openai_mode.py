@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from assistant.container import Container
-from assistant.settings import DEMO_DIR, Settings
+from assistant.settings import DEMO_DIR, LLMSettings, Settings
 
 # The module-scoped fixture that starts `python -m llama_cpp.server` on a free loopback port.
 from tests.integration.llm.test_openai_server import server_url  # noqa: F401
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 ITEM_ID = "d-law-008"  # a law question the demo index answers from access-to-information
 
 
-def dev_item(item_id: str) -> dict[str, object]:
+def dev_item(item_id: str) -> dict[str, Any]:
     for line in (DEMO_DIR / "eval" / "dev-law-qa.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
@@ -57,15 +57,15 @@ def container(
 ) -> Iterator[Container]:
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("openai-mode") / "data",
-        llm={
-            "mode": "openai",
-            "base_url": server_url,
-            "model": served_model,
-            "max_tokens": 64,  # 2 shared cores: keep the generation short
-            "temperature": 0.0,
-            "timeout_s": 300,
-            "retries": 0,
-        },
+        llm=LLMSettings(
+            mode="openai",
+            base_url=server_url,
+            model=served_model,
+            max_tokens=64,  # 2 shared cores: keep the generation short
+            temperature=0.0,
+            timeout_s=300,
+            retries=0,
+        ),
     )
     c = Container(settings)
     c.assistant.ingest()

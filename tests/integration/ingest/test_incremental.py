@@ -50,7 +50,9 @@ class Index:
 
     def has_row(self, citation: str) -> bool:
         fid = citation.removeprefix("registry:")
-        result = self.assistant.search("функция", top_k=5, filters={"kind": "registry", "registry.function_id": fid})
+        result = self.assistant.search(
+            "функция", top_k=5, filters={"kind": "registry", "registry.function_id": fid}
+        )
         return [h.chunk.citation for h in result.hits] == [citation]
 
     def found(self, question: str, top_k: int = 10) -> list[str]:
@@ -62,7 +64,9 @@ class Index:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
-    c = Container(make_settings(tmp_path_factory.mktemp("incremental") / "data", embeddings={"mode": "hashing"}))
+    c = Container(
+        make_settings(tmp_path_factory.mktemp("incremental") / "data", embeddings={"mode": "hashing"})
+    )
     v1 = c.assistant.ingest(ACTS, V1)
     v2 = c.assistant.ingest_incremental(registry=V2)
     yield Index(c, v1, v2)
@@ -72,8 +76,11 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
 def test_change_report_of_v2(index: Index) -> None:
     reg = index.v2.changes["registry"]
     assert {k: len(reg[k]) for k in ("added", "removed", "text_edited", "assessment_changed")} == {
-        "added": 4, "removed": 3, "text_edited": 2, "assessment_changed": 5,
-    }  # fmt: skip
+        "added": 4,
+        "removed": 3,
+        "text_edited": 2,
+        "assessment_changed": 5,
+    }
     assert sorted(r["function_id"] for r in reg["removed"]) == ["MIOR-C-105", "MIOR-V-132", "PS-09-14"]
     assert sorted(r["function_id"] for r in reg["added"]) == [f"DEMO-MAIDR-00{i}" for i in range(1, 5)]
     assert sorted(r["function_id"] for r in reg["text_edited"]) == ["MIOR-C-007", "PS-08-02"]
@@ -101,8 +108,10 @@ def test_v2_is_live_with_its_rows(index: Index) -> None:
         index.assistant.source(REMOVED)
     row = index.assistant.source("registry:PS-08-03")
     assert (row.registry["automatable"], row.registry["automation_risk"]) == ("частично", "средний")
-    assert index.assistant.source("registry:PS-08-02").registry["function_text"].startswith(
-        "разрабатывает и утверждает правила формирования и ведения"
+    assert (
+        index.assistant.source("registry:PS-08-02")
+        .registry["function_text"]
+        .startswith("разрабатывает и утверждает правила формирования и ведения")
     )
 
 
@@ -136,7 +145,11 @@ def test_bad_registry_is_rejected_and_the_live_index_unchanged(index: Index, tmp
         problems = err.value.problems
         assert any(p.startswith("bad.csv:3:") and "automatable" in p for p in problems), problems
         assert any(p.startswith("bad.csv:10:") and "citation" in p for p in problems), problems
-        assert (index.live(), index.c.store.collections(), index.assistant.versions()) == (live, collections, versions)
+        assert (index.live(), index.c.store.collections(), index.assistant.versions()) == (
+            live,
+            collections,
+            versions,
+        )
     assert index.found(ADDED_Q, top_k=5)
 
 
@@ -158,7 +171,11 @@ def test_queries_succeed_while_a_reindex_runs(index: Index) -> None:
     worker.start()
     answered = 0
     versions_seen: set[str] = set()
-    questions = [ADDED_Q, "В какой срок рассматривается жалоба услугополучателя?", "Кто ведет реестр государственных услуг?"]
+    questions = [
+        ADDED_Q,
+        "В какой срок рассматривается жалоба услугополучателя?",
+        "Кто ведет реестр государственных услуг?",
+    ]
     while not done.is_set() or answered < 3:
         question = questions[answered % len(questions)]
         result = index.assistant.search(question, top_k=5)
@@ -171,6 +188,7 @@ def test_queries_succeed_while_a_reindex_runs(index: Index) -> None:
     assert not errors, errors
     assert answered >= 3
     assert index.live() == reports[0].collection != before
+    assert before in versions_seen  # questions were answered from the old version during the re-index
     assert versions_seen <= {before, reports[0].collection}
     assert index.has_row(REMOVED)  # v1 again, as a new version
 
@@ -178,9 +196,13 @@ def test_queries_succeed_while_a_reindex_runs(index: Index) -> None:
 # -- a build killed mid-write -------------------------------------------------------------------
 def _kenes(data_dir: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], cwd=PROJECT_ROOT, env=_env(data_dir), capture_output=True,
-        text=True, timeout=timeout,
-    )  # fmt: skip
+        [sys.executable, "-m", "assistant.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -202,8 +224,11 @@ def test_killed_build_leaves_the_old_version_and_is_cleaned_up(tmp_path: Path) -
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest", "--acts", str(ACTS), "--registry", str(V1)],
-        cwd=PROJECT_ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     killed = None
     try:
         deadline = time.monotonic() + 300

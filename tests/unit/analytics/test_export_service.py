@@ -39,7 +39,11 @@ def test_csv_has_a_bom_and_round_trips() -> None:
     t = Table("x", "X", ["a", "b"], [["один", 1], ["=SUM(A1)", None]])
     data = to_csv(t)
     assert data.startswith(b"\xef\xbb\xbf")
-    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [["a", "b"], ["один", "1"], ["=SUM(A1)", ""]]
+    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [
+        ["a", "b"],
+        ["один", "1"],
+        ["=SUM(A1)", ""],
+    ]
 
 
 def test_xlsx_keeps_text_that_looks_like_a_formula(tmp_path: Path) -> None:
@@ -87,11 +91,15 @@ def _cli() -> typer.Typer:
 
 def test_cli_prints_the_summary_and_writes_reports(registry: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    res = runner.invoke(_cli(), ["analytics", "--registry", str(registry), "--by", "category", "--format", "csv"])
+    res = runner.invoke(
+        _cli(), ["analytics", "--registry", str(registry), "--by", "category", "--format", "csv"]
+    )
     assert res.exit_code == 0, res.output
     lines = list(csv.reader(io.StringIO(res.stdout)))
     assert lines[0][0] == "категория" and lines[-1][:2] == ["Итого", "9"]
-    res = runner.invoke(_cli(), ["analytics", "--registry", str(registry), "--format", "xlsx", "--out", str(tmp_path / "r")])
+    res = runner.invoke(
+        _cli(), ["analytics", "--registry", str(registry), "--format", "xlsx", "--out", str(tmp_path / "r")]
+    )
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
         "chart-automatable.png", "chart-heatmap.png", "chart-risk.png", "report.xlsx"
@@ -104,7 +112,9 @@ def test_cli_prints_the_summary_and_writes_reports(registry: Path, tmp_path: Pat
 
 def test_cli_assess_one_text_and_bulk(registry: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    res = runner.invoke(_cli(), ["analytics", "assess", "ведет реестр аудиторов", "--registry", str(registry), "--json"])
+    res = runner.invoke(
+        _cli(), ["analytics", "assess", "ведет реестр аудиторов", "--registry", str(registry), "--json"]
+    )
     assert res.exit_code == 0, res.output
     proposal = json.loads(res.stdout)
     assert proposal["status"] == "proposal" and proposal["proposed_category"] == "учетно-регистрационная"
@@ -112,7 +122,9 @@ def test_cli_assess_one_text_and_bulk(registry: Path, tmp_path: Path) -> None:
 
     unassessed = tmp_path / "new.csv"
     unassessed.write_text(
-        HEADER + "NEW-1,Агентство,ведет реестр аудиторов,,,,\n" + registry.read_text(encoding="utf-8").split("\n", 1)[1],
+        HEADER
+        + "NEW-1,Агентство,ведет реестр аудиторов,,,,\n"
+        + registry.read_text(encoding="utf-8").split("\n", 1)[1],
         encoding="utf-8",
     )
     out = tmp_path / "proposals.xlsx"
@@ -122,7 +134,9 @@ def test_cli_assess_one_text_and_bulk(registry: Path, tmp_path: Path) -> None:
     assert rows[0]["function_id"] == "NEW-1" and rows[0]["category"] == ""
     assert rows[0]["proposed_category"] == "учетно-регистрационная"
     assert rows[1]["category"] == "учетно-регистрационная" and rows[1]["proposal_neighbours"]
-    res = runner.invoke(_cli(), ["analytics", "assess", "--registry", str(unassessed), "--out", str(unassessed)])
+    res = runner.invoke(
+        _cli(), ["analytics", "assess", "--registry", str(unassessed), "--out", str(unassessed)]
+    )
     assert res.exit_code != 0  # never overwrite the input
 
 

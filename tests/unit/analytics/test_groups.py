@@ -4,7 +4,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.analytics.groups import LemmaVectorizer, action_of, find_groups, members_table, strip_circumstantial
+from assistant.analytics.groups import (
+    LemmaVectorizer,
+    action_of,
+    find_groups,
+    members_table,
+    strip_circumstantial,
+)
 from assistant.text.analyzer import Analyzer
 from tests.unit.analytics.conftest import row
 
@@ -13,7 +19,9 @@ def _by_ids(groups: list[Any]) -> list[set[str]]:
     return [{m.function_id for m in g.members} for g in groups]
 
 
-def test_same_kind_of_work_is_grouped_across_agencies(analyzer: Analyzer, kinds_of_work: list[dict[str, Any]]) -> None:
+def test_same_kind_of_work_is_grouped_across_agencies(
+    analyzer: Analyzer, kinds_of_work: list[dict[str, Any]]
+) -> None:
     groups = find_groups(kinds_of_work, analyzer)
     ids = _by_ids(groups)
     assert {"R-1", "R-2", "R-3"} in ids
@@ -72,9 +80,12 @@ def test_leading_action_skips_light_verbs_and_merges_verb_and_noun(analyzer: Ana
 def test_circumstantial_lead_is_stripped() -> None:
     assert strip_circumstantial("в установленном порядке ведение реестра") == "ведение реестра"
     assert strip_circumstantial("в соответствии с законодательством создание совета") == "создание совета"
-    assert strip_circumstantial(
-        "на основе и во исполнение основных направлений, определенных Президентом, формирует политику"
-    ) == "формирует политику"
+    assert (
+        strip_circumstantial(
+            "на основе и во исполнение основных направлений, определенных Президентом, формирует политику"
+        )
+        == "формирует политику"
+    )
     assert strip_circumstantial("ведение реестра") == "ведение реестра"
 
 

@@ -20,7 +20,10 @@ def test_without_positions_the_view_explains_what_it_needs() -> None:
 
 
 def test_split_accepts_lists_and_semicolon_strings() -> None:
-    assert split_positions("главный специалист;  руководитель  отдела ;") == ["главный специалист", "руководитель отдела"]
+    assert split_positions("главный специалист;  руководитель  отдела ;") == [
+        "главный специалист",
+        "руководитель отдела",
+    ]
     assert split_positions(["эксперт", " ", "аналитик"]) == ["эксперт", "аналитик"]
     assert split_positions(None) == []
     assert position_key("Главный  специалист.") == position_key("главный специалист")

@@ -32,7 +32,12 @@ from tests.unit.analytics.conftest import row
 )  # fmt: skip
 def test_rules_by_category(text: str, category: str, automatable: str, risk: str, rule: str) -> None:
     result = apply_rubric(text)
-    assert (result.category, result.automatable, result.risk, result.rule_id) == (category, automatable, risk, rule)
+    assert (result.category, result.automatable, result.risk, result.rule_id) == (
+        category,
+        automatable,
+        risk,
+        rule,
+    )
     assert result.rationale and result.trigger
 
 

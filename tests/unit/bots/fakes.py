@@ -3,6 +3,7 @@ a Kenes API with canned answers, and ready-made aiogram events."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,10 @@ BOT_USER = User(id=42, is_bot=True, first_name="Kenes", username="kenes_bot")
 
 
 class FakeBot:
+    id = BOT_USER.id
+
     def __init__(self) -> None:
+        self.actions: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
         self.edited: list[dict[str, Any]] = []
         self.answered: list[dict[str, Any]] = []
@@ -22,6 +26,10 @@ class FakeBot:
 
     async def me(self) -> User:
         return BOT_USER
+
+    async def send_chat_action(self, **kwargs: Any) -> bool:
+        self.actions.append(kwargs)
+        return True
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message:
         if self.errors:
@@ -59,6 +67,7 @@ class FakeApi:
 
     async def ask(self, telegram_id: int, question: str, **kwargs: Any) -> AnswerView:
         self.asked.append({"telegram_id": telegram_id, "question": question, **kwargs})
+        await asyncio.sleep(0.05)  # long enough for the "typing…" sender to start
         return AnswerView(answer_id="a1", conversation_id="c1", answer=f"Ответ [1] на «{question}»")
 
     async def source(self, telegram_id: int, citation: str, lang: str = "ru") -> SourceView:

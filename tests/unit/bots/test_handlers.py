@@ -63,11 +63,11 @@ def _error_event(update: dict[str, Any], exc: Exception) -> ErrorEvent:
 def test_error_handler_tells_the_user_and_keeps_going() -> None:
     bot, memory = FakeBot(), ChatMemory()
     event = _error_event({"message": make_message("вопрос")}, ApiUnavailable("refused"))
-    assert run(on_error(event, bot, memory)) is True  # type: ignore[arg-type]
+    assert run(on_error(event, bot, memory)) is True
     assert "недоступен" in bot.sent[0]["text"]
 
     crash = _error_event({"callback_query": make_callback("s|ru|0|a#st1")}, RuntimeError("bug"))
-    assert run(on_error(crash, bot, memory)) is True  # type: ignore[arg-type]
+    assert run(on_error(crash, bot, memory)) is True
     assert bot.answered[0]["show_alert"] and "не так" in bot.answered[0]["text"]
 
 
@@ -77,7 +77,7 @@ def test_error_handler_only_logs_telegram_errors(caplog: pytest.LogCaptureFixtur
     blocked = TelegramForbiddenError(
         method=SendMessage(chat_id=7, text="x"), message="bot was blocked by the user"
     )
-    assert run(on_error(_error_event({"message": make_message("x")}, blocked), bot, ChatMemory())) is True  # type: ignore[arg-type]
+    assert run(on_error(_error_event({"message": make_message("x")}, blocked), bot, ChatMemory())) is True
     assert not bot.sent and "blocked" in caplog.text
 
 
@@ -118,3 +118,30 @@ def test_bot_uses_a_self_hosted_bot_api_server() -> None:
     bot = create_bot(settings)
     assert bot.session.api.api_url(bot.token, "getMe") == "http://10.0.0.5:8081/bot1:abc/getMe"
     run(bot.session.close())
+
+
+def test_question_handler_keeps_the_conversation_and_puts_buttons_last() -> None:
+    from bots.telegram.handlers.questions import question
+    from bots.telegram.memory import ChatState
+    from tests.unit.bots.fakes import FakeApi
+
+    bot, api, state = FakeBot(), FakeApi({7}), ChatState(lang="kk")
+    run(question(make_message("Кто?"), bot, api, state, "kk", "Кто?"))
+    run(question(make_message("А срок?"), bot, api, state, "kk", "А срок?"))
+    assert bot.actions and bot.actions[0]["action"] == "typing"
+    assert api.asked[0]["conversation_id"] is None and api.asked[1]["conversation_id"] == "c1"
+    assert api.asked[1]["lang"] == "kk"
+    assert state.last_answer is not None and state.answer("a1") is state.last_answer
+    assert "<b>[1]</b>" in bot.sent[-1]["text"] and bot.sent[-1]["reply_markup"] is not None
+
+
+def test_source_button_opens_then_pages_in_place() -> None:
+    from bots.telegram.handlers.sources import source_button
+    from bots.telegram.keyboards import OPEN, PAGE, pack_source
+    from tests.unit.bots.fakes import FakeApi
+
+    bot, api = FakeBot(), FakeApi({7})
+    run(source_button(make_callback(pack_source(OPEN, "a#st1", "ru")), bot, api, "ru"))
+    assert "Текст статьи." in bot.sent[0]["text"] and not bot.edited
+    run(source_button(make_callback(pack_source(PAGE, "a#st1", "ru", 0)), bot, api, "ru"))
+    assert len(bot.sent) == 1 and "Текст статьи." in bot.edited[0]["text"]

@@ -128,10 +128,8 @@ def env_fields(cls: type[BaseSettings]) -> dict[str, Any]:
     def walk(model: type[BaseModel], path: str, top: bool) -> None:
         for name, field in model.model_fields.items():
             alias = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
-            if top and alias:  # pydantic-settings: an alias replaces prefix + name
-                key = alias.upper()
-            else:
-                key = f"{path}{name}".upper()
+            # pydantic-settings: an alias on a top-level field replaces prefix + name
+            key = alias.upper() if top and alias else f"{path}{name}".upper()
             nested = _model_of(field.annotation)
             if nested is not None and delimiter and not issubclass(nested, BaseSettings):
                 walk(nested, f"{key}{delimiter}", top=False)
@@ -163,7 +161,9 @@ def test_services_and_profiles(services: dict[str, dict[str, Any]]) -> None:
     assert services["llm-vllm"]["profiles"] == ["gpu"]
 
 
-def test_kenes_services_share_one_image_built_from_the_dockerfile(services: dict[str, dict[str, Any]]) -> None:
+def test_kenes_services_share_one_image_built_from_the_dockerfile(
+    services: dict[str, dict[str, Any]],
+) -> None:
     kenes = ["api", "bot", "ingest", "model-init"]
     images = {resolve(services[s]["image"]) for s in kenes}
     assert len(images) == 1
@@ -250,7 +250,9 @@ def test_startup_order_waits_for_health(services: dict[str, dict[str, Any]]) -> 
         for dep, spec in (service.get("depends_on") or {}).items():
             if spec["condition"] == "service_healthy":
                 hc = services[dep].get("healthcheck") or {}
-                assert hc.get("test") and not hc.get("disable"), f"{name} waits for {dep}, which has no healthcheck"
+                assert hc.get("test") and not hc.get("disable"), (
+                    f"{name} waits for {dep}, which has no healthcheck"
+                )
 
 
 # -- Dockerfile ---------------------------------------------------------------------------------
@@ -420,13 +422,17 @@ def _run_healthcheck(test: list[str], port_in_file: int, port: int) -> int:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_qdrant_healthcheck_command_works(services: dict[str, dict[str, Any]], stub_server: tuple[int, int]) -> None:
+def test_qdrant_healthcheck_command_works(
+    services: dict[str, dict[str, Any]], stub_server: tuple[int, int]
+) -> None:
     port, status = stub_server
     code = _run_healthcheck(services["qdrant"]["healthcheck"]["test"], 6333, port)
     assert (code == 0) == (status == 200)
 
 
-def test_api_healthcheck_command_works(services: dict[str, dict[str, Any]], stub_server: tuple[int, int]) -> None:
+def test_api_healthcheck_command_works(
+    services: dict[str, dict[str, Any]], stub_server: tuple[int, int]
+) -> None:
     port, status = stub_server
     code = _run_healthcheck(services["api"]["healthcheck"]["test"], 8000, port)
     assert (code == 0) == (status == 200)
@@ -442,9 +448,10 @@ def test_healthcheck_fails_when_nothing_listens(services: dict[str, dict[str, An
 
 
 def _compose_cli() -> list[str] | None:
-    if shutil.which("docker") and subprocess.run(
-        ["docker", "compose", "version"], capture_output=True, timeout=30
-    ).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30).returncode == 0
+    ):
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]

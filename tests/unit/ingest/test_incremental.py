@@ -32,16 +32,25 @@ def reg(**overrides: str) -> Chunk:
 
 
 def act(citation: str, text: str, slug: str = "tiny-act") -> Chunk:
-    return Chunk(chunk_id=f"{citation}@ru", citation=citation, kind="act", lang="ru", title=citation, text=text,
-                 act_slug=slug)  # fmt: skip
+    return Chunk(
+        chunk_id=f"{citation}@ru",
+        citation=citation,
+        kind="act",
+        lang="ru",
+        title=citation,
+        text=text,
+        act_slug=slug,
+    )
 
 
 def stored(chunk: Chunk, embedder: str = EMBEDDER) -> StoredPoint:
     return StoredPoint(
-        chunk=chunk, content_hash=content_hash(chunk),
+        chunk=chunk,
+        content_hash=content_hash(chunk),
         embed_hash=embed_hash(dense_text(chunk), lexical_text(chunk), embedder),
-        payload={**chunk.model_dump(), "content_hash": content_hash(chunk)}, vectors={"dense": [1.0, 0.0]},
-    )  # fmt: skip
+        payload={**chunk.model_dump(), "content_hash": content_hash(chunk)},
+        vectors={"dense": [1.0, 0.0]},
+    )
 
 
 OLD = [
@@ -61,7 +70,9 @@ def ids(points: list[StoredPoint]) -> list[str]:
 def test_plan_for_a_new_registry_version() -> None:
     new = [
         reg(function_id="A-1"),  # unchanged
-        reg(function_id="A-2", automatable="да", automation_risk="низкий", automation_rationale="пересмотрено"),
+        reg(
+            function_id="A-2", automatable="да", automation_risk="низкий", automation_rationale="пересмотрено"
+        ),
         reg(function_id="A-3", function_text="новый текст функции"),  # edited
         reg(function_id="B-1", function_text="новая функция"),  # added; A-4 removed
     ]
@@ -80,7 +91,10 @@ def test_payload_only_change_keeps_vectors_and_embed_hash() -> None:
     updated = next(p for p in plan.carry if p.chunk.chunk_id == "registry:A-2@ru")
     assert updated.vectors == OLD[1].vectors and updated.embed_hash == OLD[1].embed_hash
     assert updated.content_hash == content_hash(new) != OLD[1].content_hash
-    assert updated.payload["registry"]["automatable"] == "да" and updated.payload["content_hash"] == updated.content_hash
+    assert (
+        updated.payload["registry"]["automatable"] == "да"
+        and updated.payload["content_hash"] == updated.content_hash
+    )
     assert updated.chunk == new
 
 
@@ -96,20 +110,26 @@ def test_payload_update_keeps_the_llama_index_node_copy_in_step() -> None:
 
 def test_acts_in_scope_are_replanned_others_carried() -> None:
     new = [act("tiny-act#st1", "Первая статья в новой редакции."), act("tiny-act#st2", "Новая статья.")]
-    plan = plan_update(OLD, SourceSet(chunks=new), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER)
+    plan = plan_update(
+        OLD, SourceSet(chunks=new), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER
+    )
     assert [c.chunk_id for c in plan.embed] == ["tiny-act#st1@ru", "tiny-act#st2@ru"]
     assert plan.removed == []
     assert ids(plan.carry) == [*(f"registry:A-{i}@ru" for i in range(1, 5)), "other#st1@ru"]
 
 
 def test_an_act_dropped_from_a_re_ingested_act_is_removed() -> None:
-    plan = plan_update(OLD, SourceSet(chunks=[]), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER)
+    plan = plan_update(
+        OLD, SourceSet(chunks=[]), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER
+    )
     assert plan.removed == ["tiny-act#st1@ru"] and plan.embed == []
 
 
 def test_another_embedder_re_embeds_everything_in_scope() -> None:
     new = [p.chunk for p in OLD[:4]]
-    plan = plan_update(OLD, SourceSet(chunks=new), registry=True, act_slugs=set(), embedder_name="other-model")
+    plan = plan_update(
+        OLD, SourceSet(chunks=new), registry=True, act_slugs=set(), embedder_name="other-model"
+    )
     assert len(plan.embed) == 4 and plan.payload_only == 0
 
 
@@ -124,8 +144,11 @@ def test_nothing_changed_nothing_to_do() -> None:
 @pytest.fixture()
 def pipeline(tmp_path: Path) -> Iterator[IngestPipeline]:
     store = QdrantStore(QdrantSettings(), str(tmp_path / "qdrant"))
-    p = IngestPipeline(store, Encoder(HashingEmbedder(), SparseEncoder(td.analyzer())),
-                       Manifest(tmp_path / "index" / "manifest.json"))  # fmt: skip
+    p = IngestPipeline(
+        store,
+        Encoder(HashingEmbedder(), SparseEncoder(td.analyzer())),
+        Manifest(tmp_path / "index" / "manifest.json"),
+    )
     yield p
     store.close()
 
@@ -135,8 +158,16 @@ def v2_rows() -> list[dict[str, str]]:
     v2[0]["automatable"], v2[0]["automation_risk"] = "частично", "средний"  # assessment only
     v2[1]["function_text"] = "ведет и публикует реестр тестовых услуг"  # edited
     del v2[2]  # removed
-    v2.append(td.row(function_id="TA-02-03", function_text="проводит мониторинг тестовых услуг", citation="",
-                     legal_basis="", automatable="частично", automation_risk="средний"))  # fmt: skip
+    v2.append(
+        td.row(
+            function_id="TA-02-03",
+            function_text="проводит мониторинг тестовых услуг",
+            citation="",
+            legal_basis="",
+            automatable="частично",
+            automation_risk="средний",
+        )
+    )
     return v2
 
 
@@ -199,3 +230,21 @@ def test_no_change_update_embeds_nothing(pipeline: IngestPipeline, tmp_path: Pat
     report = pipeline.update(None, reg_file)
     assert report.embedded == 0 and report.counts == first.counts
     assert pipeline.store.count(report.collection) == 9
+
+
+@pytest.mark.xfail(
+    reason="incremental.update with --acts only re-plans the act chunks; registry rows resting on an act that "
+    "now lost force are carried unchanged (not re-linked by link_rows_to_acts), so they are not flagged as "
+    "repealed, unlike after a full build",
+    strict=True,
+)
+def test_rows_on_an_act_repealed_by_an_update_are_flagged(pipeline: IngestPipeline, tmp_path: Path) -> None:
+    acts = td.write_acts(tmp_path / "src")
+    pipeline.build(acts, td.write_registry(tmp_path / "v1.csv"))
+    repeal = "№ 1-VIII. Утратил силу Законом Республики Казахстан от 1 марта 2025 года № 9"
+    (acts / "tiny-act" / "meta.yaml").write_text(td.TINY_META.replace("№ 1-VIII", repeal), encoding="utf-8")
+    report = pipeline.update(acts, None)
+    chunks = {p.chunk.chunk_id: p.chunk for p in pipeline.store.scroll(report.collection)}
+    assert chunks["tiny-act#st2@ru"].repealed  # the act itself is flagged …
+    assert chunks["registry:TA-02-01@ru"].repealed  # … and so must be the rows resting on it
+    assert chunks["registry:TA-02-01@ru"].status.startswith("Утратил силу")

@@ -22,9 +22,16 @@ def test_missing_file_is_an_empty_list(tmp_path: Path) -> None:
 
 def test_save_and_load_roundtrip(tmp_path: Path) -> None:
     m = Manifest(tmp_path / "index" / "manifest.json")
-    v = info("kenes__v1", "2026-01-01T00:00:00+00:00", status="live", counts={"total": 3},
-             sources=[{"path": "a.csv", "sha256": "x"}], report={"registry": {"added": []}}, avgdl=1.5,
-             embedder="hashing-trigram")  # fmt: skip
+    v = info(
+        "kenes__v1",
+        "2026-01-01T00:00:00+00:00",
+        status="live",
+        counts={"total": 3},
+        sources=[{"path": "a.csv", "sha256": "x"}],
+        report={"registry": {"added": []}},
+        avgdl=1.5,
+        embedder="hashing-trigram",
+    )
     m.save([v])
     assert m.load() == [v]
     data = json.loads(m.path.read_text(encoding="utf-8"))

@@ -48,7 +48,9 @@ def encoder() -> Encoder:
 
 
 def make_pipeline(store: Any, tmp_path: Path, keep: int = 3) -> IngestPipeline:
-    return IngestPipeline(store, encoder(), Manifest(tmp_path / "index" / "manifest.json"), keep_versions=keep)
+    return IngestPipeline(
+        store, encoder(), Manifest(tmp_path / "index" / "manifest.json"), keep_versions=keep
+    )
 
 
 class FailingStore:
@@ -83,9 +85,21 @@ def test_build_makes_a_live_version(store: QdrantStore, tmp_path: Path, sources:
     assert store.live_collection() == report.collection == f"kenes__{report.version}"
     assert store.collections() == [report.collection]
     assert store.count(report.collection) == report.embedded == report.counts["total"] == 9
-    assert report.counts == {"total": 9, "act_kk": 2, "act_ru": 4, "registry_ru": 3, "articles": 6, "registry_rows": 3}
+    assert report.counts == {
+        "total": 9,
+        "act_kk": 2,
+        "act_ru": 4,
+        "registry_ru": 3,
+        "articles": 6,
+        "registry_rows": 3,
+    }
     [info] = p.versions()
-    assert (info.collection, info.status, info.parent, info.embedder) == (report.collection, "live", None, "hashing-trigram")
+    assert (info.collection, info.status, info.parent, info.embedder) == (
+        report.collection,
+        "live",
+        None,
+        "hashing-trigram",
+    )
     assert info.avgdl > 0 and len(info.sources) == len(report.files) == 6
     assert report.chunks_per_s > 0
 
@@ -108,7 +122,9 @@ def test_second_build_swaps_the_alias_and_retires_the_first(
     assert store.count(second.collection) == 6 and store.count(first.collection) == 9
 
 
-def test_versions_are_pruned_to_keep_versions(store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]) -> None:
+def test_versions_are_pruned_to_keep_versions(
+    store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
     p = make_pipeline(store, tmp_path, keep=2)
     reports = [p.build(*sources) for _ in range(4)]
     kept = [r.collection for r in reports[-2:]]
@@ -140,7 +156,9 @@ def test_rollback_to_the_previous_and_to_a_named_version(
     assert sorted(store.collections()) == sorted([v1.collection, v2.collection, v3.collection])
 
 
-def test_rollback_with_nothing_to_go_back_to(store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]) -> None:
+def test_rollback_with_nothing_to_go_back_to(
+    store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
     p = make_pipeline(store, tmp_path)
     with pytest.raises(IndexNotReady):
         p.rollback()
@@ -151,15 +169,10 @@ def test_rollback_with_nothing_to_go_back_to(store: QdrantStore, tmp_path: Path,
         p.rollback("19990101T000000000")
 
 
-@pytest.mark.xfail(
-    reason="VersionInfo.created has one-second resolution (manifest.now_iso) and rollback() picks versions with "
-    "`created <` the live one's, so two builds within the same second leave nothing to roll back to "
-    "(pipeline.rollback); the millisecond version id would order them",
-    strict=True,
-)
 def test_rollback_after_two_quick_builds(
     store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # regression: `created` has one-second resolution and rollback() used to compare it
     monkeypatch.setattr("ingest.pipeline.now_iso", lambda: "2026-01-01T00:00:00+00:00")
     p = make_pipeline(store, tmp_path)
     first = p.build(*sources)
@@ -183,7 +196,9 @@ def test_failing_write_keeps_the_previous_version_live(
     assert store.count(live) == 9  # type: ignore[arg-type]
 
 
-def test_incomplete_version_fails_its_check(store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]) -> None:
+def test_incomplete_version_fails_its_check(
+    store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
     make_pipeline(store, tmp_path).build(*sources)
     live = store.live_collection()
     with pytest.raises(KenesError, match="Index check failed: 8 points stored, 9 expected"):
@@ -216,8 +231,13 @@ def test_leftovers_of_an_interrupted_build_are_removed(
     p.build(*sources)
     # a build killed after its collection was created: one known to the manifest, one not
     store.create_collection("kenes__20000101T000000000", 256)
-    p.manifest.upsert(VersionInfo(collection="kenes__20000101T000000000", version="20000101T000000000",
-                                  created="2000-01-01T00:00:00+00:00"))  # fmt: skip
+    p.manifest.upsert(
+        VersionInfo(
+            collection="kenes__20000101T000000000",
+            version="20000101T000000000",
+            created="2000-01-01T00:00:00+00:00",
+        )
+    )
     store.create_collection("kenes__stray", 256)
     last = p.build(*sources)
     assert "kenes__stray" not in store.collections()
@@ -226,7 +246,9 @@ def test_leftovers_of_an_interrupted_build_are_removed(
     assert store.live_collection() == last.collection
 
 
-def test_other_collections_are_not_touched(store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]) -> None:
+def test_other_collections_are_not_touched(
+    store: QdrantStore, tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
     store.create_collection("someone_else", 4)
     make_pipeline(store, tmp_path, keep=1).build(*sources)
     assert "someone_else" in [c.name for c in store.client.get_collections().collections]
@@ -238,7 +260,9 @@ def test_hashes() -> None:
     flagged = row_to_chunk(RegistryRow.model_validate(td.row(automatable="да")))
     assert content_hash(chunk) == content_hash(chunk.model_copy())
     assert content_hash(chunk) != content_hash(flagged)
-    assert embed_hash(dense_text(chunk), lexical_text(chunk), "m") == embed_hash(dense_text(flagged), lexical_text(flagged), "m")
+    assert embed_hash(dense_text(chunk), lexical_text(chunk), "m") == embed_hash(
+        dense_text(flagged), lexical_text(flagged), "m"
+    )
     assert embed_hash("a", "b", "m1") != embed_hash("a", "b", "m2")
     assert embed_hash("a", "b", "m") != embed_hash("a", "", "m")
 

@@ -9,9 +9,13 @@ from tests.unit.rag.tiny_data import AGENCY, row
 
 ROW = row_to_chunk(RegistryRow.model_validate(row(automation_rationale="Уникальное обоснование оценки")))
 ACT = Chunk(
-    chunk_id="law#st1@ru", citation="law#st1", kind="act", lang="ru", title="Статья 1. Сроки",
+    chunk_id="law#st1@ru",
+    citation="law#st1",
+    kind="act",
+    lang="ru",
+    title="Статья 1. Сроки",
     text="Заявление рассматривается в течение пяти рабочих дней.",
-)  # fmt: skip
+)
 
 
 def test_registry_body_is_the_descriptive_columns() -> None:
@@ -31,7 +35,9 @@ def test_registry_assessment_is_not_in_the_embedded_or_lexical_text() -> None:
 
 def test_changing_the_assessment_changes_no_view() -> None:
     other = row_to_chunk(
-        RegistryRow.model_validate(row(automatable="да", automation_risk="низкий", automation_rationale="другое"))
+        RegistryRow.model_validate(
+            row(automatable="да", automation_risk="низкий", automation_rationale="другое")
+        )
     )
     assert other.text != ROW.text
     assert dense_text(other) == dense_text(ROW)
@@ -60,7 +66,10 @@ def test_kazakh_bridge_is_lexical_only_and_analysed_as_kazakh() -> None:
     bridged = ROW.model_copy(update={"bridge": "сынақ қызметтерін көрсету қағидаларын бекітеді;"})
     assert "сынақ" not in dense_text(bridged)
     assert lexical_text(bridged).startswith("сынақ қызметтерін")
-    assert lexical_parts(bridged) == [(body(ROW), "ru"), ("сынақ қызметтерін көрсету қағидаларын бекітеді;", "kk")]
+    assert lexical_parts(bridged) == [
+        (body(ROW), "ru"),
+        ("сынақ қызметтерін көрсету қағидаларын бекітеді;", "kk"),
+    ]
 
 
 def test_dense_text_is_capped() -> None:

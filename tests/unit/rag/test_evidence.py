@@ -9,7 +9,11 @@ from assistant.rag.evidence import EvidenceRanker, question_types
 from tests.unit.rag.tiny_data import analyzer
 
 ARTICLE = Chunk(
-    chunk_id="x#st5@ru", citation="x#st5", kind="act", lang="ru", title="Статья 5. Порядок рассмотрения заявления",
+    chunk_id="x#st5@ru",
+    citation="x#st5",
+    kind="act",
+    lang="ru",
+    title="Статья 5. Порядок рассмотрения заявления",
     text=(
         "1. Заявление о выдаче справки подается услугополучателем в электронной форме через портал.\n\n"
         "2. Заявление о выдаче справки регистрируется в журнале учета заявлений услугодателя.\n\n"
@@ -18,18 +22,26 @@ ARTICLE = Chunk(
         "4. Основанием для отказа в рассмотрении заявления о выдаче справки является представление "
         "недостоверных сведений."
     ),
-)  # fmt: skip
+)
 OTHER = Chunk(
-    chunk_id="x#st6@ru", citation="x#st6", kind="act", lang="ru", title="Статья 6. Справки",
+    chunk_id="x#st6@ru",
+    citation="x#st6",
+    kind="act",
+    lang="ru",
+    title="Статья 6. Справки",
     text=(
         "1. Справка выдается на бумажном носителе или в электронной форме.\n\n"
         "2. Справка о рассмотрении заявления подписывается руководителем услугодателя."
     ),
-)  # fmt: skip
+)
 KK_ARTICLE = Chunk(
-    chunk_id="tiny-act#st1@kk", citation="tiny-act#st1", kind="act", lang="kk", title="1-бап. Қарау мерзімдері",
+    chunk_id="tiny-act#st1@kk",
+    citation="tiny-act#st1",
+    kind="act",
+    lang="kk",
+    title="1-бап. Қарау мерзімдері",
     text="Өтініш ол түскен күннен бастап бес жұмыс күні ішінде қаралады. Өтініш қағаз түрінде де берілуі мүмкін.",
-)  # fmt: skip
+)
 
 
 def _ranker() -> EvidenceRanker:
@@ -75,7 +87,9 @@ def test_at_most_two_sentences_from_one_article() -> None:
 
 
 def test_other_articles_fill_the_limit() -> None:
-    evidence = _ranker().rank("В какой срок рассматривается заявление о выдаче справки?", [ARTICLE, OTHER], limit=3)
+    evidence = _ranker().rank(
+        "В какой срок рассматривается заявление о выдаче справки?", [ARTICLE, OTHER], limit=3
+    )
     assert len(evidence) == 3
     assert [e.chunk.citation for e in evidence].count("x#st5") == 2
     assert "x#st6" in [e.chunk.citation for e in evidence]
@@ -90,7 +104,9 @@ def test_no_overlap_no_evidence() -> None:
 
 
 def test_short_sentences_are_not_evidence() -> None:
-    tiny = ARTICLE.model_copy(update={"text": "Заявление подается.\n\nЗаявление регистрируется в журнале учета."})
+    tiny = ARTICLE.model_copy(
+        update={"text": "Заявление подается.\n\nЗаявление регистрируется в журнале учета."}
+    )
     evidence = _ranker().rank("Заявление", [tiny])
     assert [e.sentence for e in evidence] == ["Заявление регистрируется в журнале учета."]
 

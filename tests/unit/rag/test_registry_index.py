@@ -18,10 +18,16 @@ LOCAL = "местные исполнительные органы"
 def _row(fid: str, agency: str, category: str, automatable: str, risk: str) -> Chunk:
     return row_to_chunk(
         RegistryRow.model_validate(
-            row(function_id=fid, agency=agency, function_text=f"функция {fid}", category=category,
-                automatable=automatable, automation_risk=risk)
+            row(
+                function_id=fid,
+                agency=agency,
+                function_text=f"функция {fid}",
+                category=category,
+                automatable=automatable,
+                automation_risk=risk,
+            )
         )
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +38,9 @@ def index() -> RegistryIndex:
         _row("A-1", PS, "учетно-регистрационная", "да", "низкий"),
         _row("C-1", LOCAL, "контрольно-надзорная", "частично", "средний"),
         _row("C-2", LOCAL, "учетно-регистрационная", "нет", "высокий"),
-        Chunk(chunk_id="law#st1@ru", citation="law#st1", kind="act", lang="ru", title="Статья 1", text="Текст."),
+        Chunk(
+            chunk_id="law#st1@ru", citation="law#st1", kind="act", lang="ru", title="Статья 1", text="Текст."
+        ),
     ]
     return RegistryIndex(chunks, analyzer())
 

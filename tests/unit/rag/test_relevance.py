@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from assistant.rag.relevance import Answerability, TermStats, coverage, query_weights, text_terms, unknown_salient
+from assistant.rag.relevance import (
+    Answerability,
+    TermStats,
+    coverage,
+    query_weights,
+    text_terms,
+    unknown_salient,
+)
 from assistant.text.sparse import SparseEncoder, with_prefixes
 from tests.unit.rag.tiny_data import analyzer
 
@@ -20,7 +27,9 @@ DOCS = [
 @pytest.fixture(scope="module")
 def stats() -> TermStats:
     sparse = SparseEncoder(analyzer())
-    return TermStats(([sparse.term_index(t) for t in with_prefixes(analyzer().terms(d))] for d in DOCS), sparse)
+    return TermStats(
+        ([sparse.term_index(t) for t in with_prefixes(analyzer().terms(d))] for d in DOCS), sparse
+    )
 
 
 def _terms(text: str) -> set[str]:

@@ -15,7 +15,9 @@ from tests.unit.rag.tiny_data import AGENCY, analyzer, row, rows
 
 
 def act(citation: str, text: str = "Текст статьи.", lang: Lang = "ru") -> Chunk:
-    return Chunk(chunk_id=f"{citation}@{lang}", citation=citation, kind="act", lang=lang, title=citation, text=text)
+    return Chunk(
+        chunk_id=f"{citation}@{lang}", citation=citation, kind="act", lang=lang, title=citation, text=text
+    )
 
 
 def reg_row(fid: str, basis: str) -> Chunk:
@@ -75,19 +77,27 @@ def test_only_rows_near_the_top_bring_their_article() -> None:
 
 def test_at_most_two_articles_are_inserted() -> None:
     kb = FakeKB([act("law#st7"), act("law#st8"), act("law#st9")])
-    out = with_basis_articles(hits(reg_row("R-1", "law#st7"), reg_row("R-2", "law#st8"), reg_row("R-3", "law#st9")), kb, "ru")
+    out = with_basis_articles(
+        hits(reg_row("R-1", "law#st7"), reg_row("R-2", "law#st8"), reg_row("R-3", "law#st9")), kb, "ru"
+    )
     assert citations(out) == ["registry:R-1", "law#st7", "registry:R-2", "law#st8", "registry:R-3"]
 
 
 def test_rows_sharing_a_basis_insert_it_once() -> None:
-    out = with_basis_articles(hits(reg_row("R-1", "law#st2"), reg_row("R-2", "law#st2"), act("law#st2")), FakeKB([]), "ru")
+    out = with_basis_articles(
+        hits(reg_row("R-1", "law#st2"), reg_row("R-2", "law#st2"), act("law#st2")), FakeKB([]), "ru"
+    )
     assert citations(out) == ["registry:R-1", "law#st2", "registry:R-2"]
 
 
 def test_row_without_basis_and_plain_acts_pass_through() -> None:
     no_basis = row_to_chunk(RegistryRow.model_validate(row(function_id="R-0", citation="")))
     chunks = [no_basis, act("law#st1"), act("law#st2")]
-    assert citations(with_basis_articles(hits(*chunks), FakeKB([]), "ru")) == ["registry:R-0", "law#st1", "law#st2"]
+    assert citations(with_basis_articles(hits(*chunks), FakeKB([]), "ru")) == [
+        "registry:R-0",
+        "law#st1",
+        "law#st2",
+    ]
     assert with_basis_articles([], FakeKB([]), "ru") == []
 
 
@@ -95,8 +105,10 @@ def test_row_without_basis_and_plain_acts_pass_through() -> None:
 def test_deadline_question_moves_a_text_with_a_time_limit_up() -> None:
     plain = act("law#st1", "Заявление подается в электронной форме.")
     deadline = act("law#st2", "Заявление рассматривается в течение пяти рабочих дней.")
-    out = answer_type_boost("В какой срок рассматривается заявление?", [SearchHit(chunk=plain, score=0.50),
-                                                                       SearchHit(chunk=deadline, score=0.48)])  # fmt: skip
+    out = answer_type_boost(
+        "В какой срок рассматривается заявление?",
+        [SearchHit(chunk=plain, score=0.50), SearchHit(chunk=deadline, score=0.48)],
+    )
     assert citations(out) == ["law#st2", "law#st1"]
     assert out[0].score == 0.48 * 1.08 and out[1].score == 0.50
 
@@ -104,7 +116,9 @@ def test_deadline_question_moves_a_text_with_a_time_limit_up() -> None:
 def test_boost_does_not_overturn_a_clear_ranking() -> None:
     plain = act("law#st1", "Заявление подается в электронной форме.")
     deadline = act("law#st2", "Заявление рассматривается в течение пяти рабочих дней.")
-    out = answer_type_boost("В какой срок?", [SearchHit(chunk=plain, score=0.9), SearchHit(chunk=deadline, score=0.5)])
+    out = answer_type_boost(
+        "В какой срок?", [SearchHit(chunk=plain, score=0.9), SearchHit(chunk=deadline, score=0.5)]
+    )
     assert citations(out) == ["law#st1", "law#st2"]
 
 
@@ -112,15 +126,22 @@ def test_refusal_and_document_questions_are_boosted() -> None:
     a = act("law#st1", "Заявление подается в электронной форме.")
     b = act("law#st2", "Услугодатель вправе отказать в оказании услуги.")
     c = act("law#st3", "Решение оформляется приказом руководителя.")
-    refusal = answer_type_boost("Основания для отказа?", [SearchHit(chunk=a, score=0.5), SearchHit(chunk=b, score=0.49)])
+    refusal = answer_type_boost(
+        "Основания для отказа?", [SearchHit(chunk=a, score=0.5), SearchHit(chunk=b, score=0.49)]
+    )
     assert citations(refusal) == ["law#st2", "law#st1"]
-    document = answer_type_boost("Каким документом оформляется решение?", [SearchHit(chunk=a, score=0.5),
-                                                                           SearchHit(chunk=c, score=0.49)])  # fmt: skip
+    document = answer_type_boost(
+        "Каким документом оформляется решение?",
+        [SearchHit(chunk=a, score=0.5), SearchHit(chunk=c, score=0.49)],
+    )
     assert citations(document) == ["law#st3", "law#st1"]
 
 
 def test_other_question_types_are_not_boosted() -> None:
-    given = [SearchHit(chunk=act("law#st1", "Орган."), score=0.4), SearchHit(chunk=act("law#st2", "Орган."), score=0.5)]
+    given = [
+        SearchHit(chunk=act("law#st1", "Орган."), score=0.4),
+        SearchHit(chunk=act("law#st2", "Орган."), score=0.5),
+    ]
     assert answer_type_boost("Кто утверждает правила?", given) is given
 
 
@@ -151,7 +172,9 @@ class StubRetriever:
 
     def search(self, query: str, **kw: Any) -> SearchResult:
         self.calls.append({"query": query, **kw})
-        return SearchResult(query=query, lang=kw.get("lang") or "ru", hits=list(self.result_hits), index_version="v1")
+        return SearchResult(
+            query=query, lang=kw.get("lang") or "ru", hits=list(self.result_hits), index_version="v1"
+        )
 
 
 class StubKnowledge:
@@ -176,8 +199,10 @@ def test_routed_registry_question_uses_the_content_query_and_brings_the_basis() 
     registry = _registry()
     retriever = StubRetriever(hits(registry[1], act("tiny-act#st1")))
     routed = RoutedRetriever(retriever, StubKnowledge(FakeKB([act("tiny-act#st2")], registry)))  # type: ignore[arg-type]
-    result = routed.search("Кто ведет реестр тестовых услуг?")
-    assert "реестр" not in retriever.calls[0]["query"]
+    question = "Кто в реестре отмечен за ведение реестра тестовых услуг?"
+    result = routed.search(question)
+    assert retriever.calls[0]["query"] == understand(question).retrieval_query
+    assert "отмечен" not in retriever.calls[0]["query"]
     assert retriever.calls[0]["top_k"] == 8  # the retriever's default
     assert citations(result.hits) == ["registry:TA-02-02", "tiny-act#st2", "tiny-act#st1"]
 

@@ -94,11 +94,6 @@ def test_list_filters(question: str, filters: dict[str, str]) -> None:
     assert understand(question).filters == filters
 
 
-@pytest.mark.xfail(
-    reason="AUTOMATABLE_WORDS is tried in order да → частично → нет and the «да» pattern "
-    "`автоматизируем\\w*` also matches «частично автоматизируемые» / «не автоматизируемые»",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("question", "automatable"),
     [
@@ -108,6 +103,7 @@ def test_list_filters(question: str, filters: dict[str, str]) -> None:
     ],
 )
 def test_partial_or_negated_automatable_is_not_read_as_yes(question: str, automatable: str) -> None:
+    # regression: «автоматизируем…» (the «да» pattern) is inside «частично/не автоматизируемые»
     assert understand(question).filters.get("automatable") == automatable
 
 
@@ -135,7 +131,11 @@ def test_prompt_injection_is_flagged(question: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["Кто ведет реестр государственных услуг?", "Какие инструкции утверждает министерство?", "Мерзімі қандай?"],
+    [
+        "Кто ведет реестр государственных услуг?",
+        "Какие инструкции утверждает министерство?",
+        "Мерзімі қандай?",
+    ],
 )
 def test_ordinary_questions_are_not_injection(question: str) -> None:
     assert understand(question).injection is False
@@ -181,13 +181,8 @@ def test_registry_question_retrieval_query_drops_meta_words() -> None:
     assert "учета архивов" in status.retrieval_query
 
 
-@pytest.mark.xfail(
-    reason="_REGISTRY_META strips every «реестр…» word, also when the registry is what the function is about: "
-    "«Кто ведет реестр государственных услуг?» is searched as «Кто ведет государственных услуг?» (on the demo "
-    "this answers PS-10-06 «рассматривают обращения…» instead of PS-08-03)",
-    strict=True,
-)
 def test_registry_as_the_object_of_the_function_is_kept() -> None:
+    # regression: «Кто ведет реестр государственных услуг?» was searched as «Кто ведет государственных услуг?»
     assert "реестр" in understand("Кто ведет реестр государственных услуг?").retrieval_query
 
 
@@ -197,9 +192,15 @@ def test_law_question_retrieval_query_is_untouched() -> None:
 
 
 def test_content_query_strips_registry_words() -> None:
-    assert content_query("Функция ведения учета архивов отмечена в реестре как автоматизируемая?").split() == [
-        "ведения", "учета", "архивов", "как", "?",
-    ]  # fmt: skip
+    assert content_query(
+        "Функция ведения учета архивов отмечена в реестре как автоматизируемая?"
+    ).split() == [
+        "ведения",
+        "учета",
+        "архивов",
+        "как",
+        "?",
+    ]
 
 
 def test_content_query_keeps_the_question_when_too_little_is_left() -> None:

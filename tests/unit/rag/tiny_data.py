@@ -79,16 +79,28 @@ def rows() -> list[dict[str, str]]:
     return [
         row(),
         row(
-            function_id="TA-02-02", function_text="ведет реестр тестовых услуг",
-            legal_basis="Закон РК «О тестовых услугах», ст. 2, пп. 2)", category="учетно-регистрационная",
-            automatable="да", automation_risk="низкий", automation_rationale="Ведение реестра — рутинная операция.",
-        ),  # fmt: skip
+            function_id="TA-02-02",
+            function_text="ведет реестр тестовых услуг",
+            legal_basis="Закон РК «О тестовых услугах», ст. 2, пп. 2)",
+            category="учетно-регистрационная",
+            automatable="да",
+            automation_risk="низкий",
+            automation_rationale="Ведение реестра — рутинная операция.",
+        ),
         row(
-            function_id="OS-02-01", agency=OLD_AGENCY, function_text="выдача архивных справок гражданам",
-            act_slug="old-statute", act_title="О старом комитете по архивам", legal_basis=OLD_BASIS,
-            citation="old-statute#p2", category="оказание услуг", automatable="частично",
-            automation_risk="средний", automation_rationale="Справки готовит работник архива.", updated_on="2019-03-01",
-        ),  # fmt: skip
+            function_id="OS-02-01",
+            agency=OLD_AGENCY,
+            function_text="выдача архивных справок гражданам",
+            act_slug="old-statute",
+            act_title="О старом комитете по архивам",
+            legal_basis=OLD_BASIS,
+            citation="old-statute#p2",
+            category="оказание услуг",
+            automatable="частично",
+            automation_risk="средний",
+            automation_rationale="Справки готовит работник архива.",
+            updated_on="2019-03-01",
+        ),
     ]
 
 

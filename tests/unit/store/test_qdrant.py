@@ -26,8 +26,16 @@ EMBEDDER = HashingEmbedder(dim=64)
 
 def act(citation: str, text: str, lang: str = "ru", point: str = "") -> Chunk:
     suffix = f".p{point}" if point else ""
-    return Chunk(chunk_id=f"{citation}{suffix}@{lang}", citation=citation, kind="act", lang=lang,  # type: ignore[arg-type]
-                 title=f"Статья {citation}", text=text, act_slug=citation.split("#")[0], point=point)  # fmt: skip
+    return Chunk(
+        chunk_id=f"{citation}{suffix}@{lang}",
+        citation=citation,
+        kind="act",
+        lang=lang,  # type: ignore[arg-type]
+        title=f"Статья {citation}",
+        text=text,
+        act_slug=citation.split("#")[0],
+        point=point,
+    )
 
 
 CHUNKS = [
@@ -36,7 +44,9 @@ CHUNKS = [
     act("law#st2", "Уполномоченный орган утверждает правила.", point="1"),
     act("law#st2", "Уполномоченный орган ведет реестр услуг.", point="2"),
     row_to_chunk(RegistryRow.model_validate(td.row())),
-    row_to_chunk(RegistryRow.model_validate(td.row(function_id="TA-02-02", automatable="да", automation_risk="низкий"))),
+    row_to_chunk(
+        RegistryRow.model_validate(td.row(function_id="TA-02-02", automatable="да", automation_risk="низкий"))
+    ),
 ]
 
 
@@ -47,8 +57,16 @@ def encode(chunks: list[Chunk]) -> list[EncodedChunk]:
     for c in chunks:
         terms = [t for text, lang in lexical_parts(c) for t in sparse.doc_terms(text, lang)]
         indices, values = sparse.encode_terms(terms, stats)
-        out.append(EncodedChunk(c, EMBEDDER.embed_query(dense_text(c)), SparseVec(indices, values), lexical_text(c),
-                                content_hash(c), embed_hash(dense_text(c), lexical_text(c), EMBEDDER.name)))  # fmt: skip
+        out.append(
+            EncodedChunk(
+                c,
+                EMBEDDER.embed_query(dense_text(c)),
+                SparseVec(indices, values),
+                lexical_text(c),
+                content_hash(c),
+                embed_hash(dense_text(c), lexical_text(c), EMBEDDER.name),
+            )
+        )
     return out
 
 
@@ -68,8 +86,16 @@ def filled(store: QdrantStore) -> QdrantStore:
 
 def query(store: QdrantStore, text: str, name: str = "kenes__v1", **kw: object) -> list[str]:
     sparse = SparseEncoder(td.analyzer())
-    scored = store.query(name, EMBEDDER.embed_query(text), SparseVec(*sparse.encode_query(text, "ru")), limit=10,
-                         candidates=20, weights=(1.0, 0.15), rrf_k=10, **kw)  # type: ignore[arg-type]  # fmt: skip
+    scored = store.query(
+        name,
+        EMBEDDER.embed_query(text),
+        SparseVec(*sparse.encode_query(text, "ru")),
+        limit=10,
+        candidates=20,
+        weights=(1.0, 0.15),
+        rrf_k=10,
+        **kw,
+    )  # type: ignore[arg-type]
     return [s.chunk.chunk_id for s in scored]
 
 
@@ -173,9 +199,14 @@ def test_delete_by_chunk_id(filled: QdrantStore) -> None:
 
 
 def test_by_citation_returns_every_part_and_language(filled: QdrantStore) -> None:
-    assert sorted(c.chunk_id for c in filled.by_citation("kenes__v1", "law#st2")) == ["law#st2.p1@ru", "law#st2.p2@ru"]
+    assert sorted(c.chunk_id for c in filled.by_citation("kenes__v1", "law#st2")) == [
+        "law#st2.p1@ru",
+        "law#st2.p2@ru",
+    ]
     assert sorted(c.lang for c in filled.by_citation("kenes__v1", "law#st1")) == ["kk", "ru"]
-    assert [c.registry["function_id"] for c in filled.by_citation("kenes__v1", "registry:TA-02-02")] == ["TA-02-02"]
+    assert [c.registry["function_id"] for c in filled.by_citation("kenes__v1", "registry:TA-02-02")] == [
+        "TA-02-02"
+    ]
     assert filled.by_citation("kenes__v1", "law#st99") == []
 
 
@@ -211,13 +242,18 @@ def test_query_hybrid_and_filters(filled: QdrantStore) -> None:
     assert "law#st1@kk" not in ru_only and ru_only
     registry = query(filled, "правила", filters={"kind": "registry", "registry.automatable": "да"})
     assert registry == ["registry:TA-02-02@ru"]
-    assert query(filled, "правила", filters={"kind": ["registry"], "registry.automation_risk": "средний"}) == []
+    assert (
+        query(filled, "правила", filters={"kind": ["registry"], "registry.automation_risk": "средний"}) == []
+    )
 
 
 def test_query_without_vectors_returns_nothing(filled: QdrantStore) -> None:
     assert filled.query("kenes__v1", None, None, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10) == []
     empty_sparse = SparseVec([], [])
-    assert filled.query("kenes__v1", None, empty_sparse, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10) == []
+    assert (
+        filled.query("kenes__v1", None, empty_sparse, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10)
+        == []
+    )
 
 
 def test_dense_only_query(filled: QdrantStore) -> None:
