@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bots.telegram.api import AnswerView
 from bots.telegram.texts import Lang, as_lang
 
-RECENT_ANSWERS = 10
+RECENT_ANSWERS = 5
 
 
 @dataclass
@@ -24,6 +24,9 @@ class ChatState:
 
     def remember(self, answer: AnswerView, keep: int = RECENT_ANSWERS) -> None:
         self.conversation_id = answer.conversation_id
+        # only the sources are needed later: drop the texts to keep thousands of chats small
+        citations = [c.model_copy(update={"quote": ""}) for c in answer.citations]
+        answer = answer.model_copy(update={"answer": "", "citations": citations})
         self.last_answer = answer
         self.recent[answer.answer_id] = answer
         while len(self.recent) > keep:
@@ -39,7 +42,7 @@ class ChatState:
 
 
 class ChatMemory:
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 5_000) -> None:
         self._capacity = capacity
         self._chats: OrderedDict[int, ChatState] = OrderedDict()
 

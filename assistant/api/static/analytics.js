@@ -48,7 +48,7 @@
       assess_label: 'Функция мәтіні', assess_button: 'Бағалауды ұсыну', login_title: 'Kenes-ке кіру',
       login_intro: 'Талдаушы немесе әкімші токенін енгізіңіз.', token_label: 'Қол жеткізу токені', login_button: 'Кіру',
       col_total: 'барлығы', col_share: 'үлес', col_risk: 'тәуекел', total: 'Жиыны', source: 'Дереккөз: {s}; функциялар: {n}',
-      export: 'Жүктеу:', functions: 'функция', agencies: 'орган', groups_count: 'топтар: {n}, функциялар: {c} / {r}',
+      export: 'Жүктеу:', functions: 'функциялар', agencies: 'органдар', groups_count: 'топтар: {n}, функциялар: {c} / {r}',
       members: 'Топ құрамы', proposal_flag: 'Ұсыныс — адамның растауын қажет етеді',
       category: 'Санат', automatable_v: 'Автоматтандыру', risk_v: 'Тәуекел', neighbours: 'Ұқсас бағаланған функциялар',
       similarity: 'ұқсастық', empty_text: 'Функция мәтінін енгізіңіз.', forbidden: 'Бет тек талдаушылар мен әкімшілерге қолжетімді.',
@@ -180,7 +180,7 @@
       const summary = el('summary', {},
         el('span', { class: 'group-id', text: g.id }),
         el('span', { class: 'group-label', text: g.label }),
-        el('span', { class: 'group-meta', text: `${g.size} ${t('functions')} · ${g.n_agencies} ${t('agencies')} · ${mix}` }),
+        el('span', { class: 'group-meta', text: `${t('functions')}: ${g.size} · ${t('agencies')}: ${g.n_agencies} · ${mix}` }),
         mixBar(g.automatable, g.size),
         el('span', { class: 'group-medoid', text: `«${g.representative.function_text}» (${g.representative.function_id})` }));
       const rows = el('tbody');

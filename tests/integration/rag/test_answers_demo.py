@@ -20,8 +20,9 @@ UNANSWERABLE = [i for i in ITEMS.values() if not i["answerable"]]
 KAZAKH = [i for i in ITEMS.values() if i["lang"] == "kk"]
 
 KNOWN_MISSES = {
-    "d-reg-003": "the answer leads with PS-08-08.1 (biometric data rules, agreed «с уполномоченным органом в сфере "
-    "защиты персональных данных») instead of the retrieved PD-27.1-1-02.1: row coverage prefers the longer row",
+    "d-reg-003": "retrieval ranks PS-08-08.1 (biometric data rules «по согласованию с уполномоченным органом в "
+    "сфере защиты персональных данных») first and the row-coverage check keeps it ahead of the gold "
+    "PD-27.1-1-02.1 (rank 4): the answer names the public-services agency",
     "d-reg-004": "AI-06.2-1-03 is retrieved first, but the coverage re-sort in AnswerEngine._answer_from_hits "
     "puts PS-07-08 (another «информационную, консультативную … поддержку» row) in front",
 }
