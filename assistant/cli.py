@@ -83,11 +83,15 @@ def _batch(path: Path, handle: Callable[[str], dict[str, Any]]) -> None:
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
+        item: Any = None
         try:
             item = json.loads(line)
             question = item["question"]
+            if not isinstance(question, str):
+                raise TypeError(f"question must be a string, not {type(question).__name__}")
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            _emit({"id": None, "line": lineno, "error": f"{path.name}:{lineno}: {exc}"})
+            echoed = item.get("id") if isinstance(item, dict) else None
+            _emit({"id": echoed, "line": lineno, "error": f"{path.name}:{lineno}: {exc}"})
             continue
         try:
             _emit({"id": item.get("id"), **handle(question)})

@@ -219,7 +219,8 @@ class IngestPipeline:
             # version ids are UTC timestamps to the centisecond, so they order builds exactly
             live_version = next((v.version for v in versions if v.collection == live), "9999")
             older = sorted(
-                (v for v in versions if v.collection != live and v.version < live_version), key=lambda v: v.version
+                (v for v in versions if v.collection != live and v.version < live_version),
+                key=lambda v: v.version,
             )
             target = older[-1] if older else None
         if target is None:

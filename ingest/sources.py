@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.domain import Chunk
 from assistant.errors import ValidationProblem
 from ingest.acts.chunker import extract_point
-from ingest.acts.loader import load_act_file, load_acts
+from ingest.acts.loader import load_act_dir, load_act_file, load_acts
 from ingest.registry import RegistryRow, load_registry, registry_part, registry_point, row_to_chunk
 
 
@@ -27,6 +27,13 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def is_act_dir(path: Path) -> bool:
+    """One act's folder (meta.yaml or rus.* / kaz.* texts) rather than a folder of acts."""
+    return (path / "meta.yaml").exists() or any(
+        p.is_file() and p.stem.lower() in ("rus", "ru", "kaz", "kk") for p in path.iterdir()
+    )
 
 
 def _input_files(acts: Path | None, registry: Path | None) -> list[Path]:
@@ -52,7 +59,14 @@ def load_sources(acts: Path | None, registry: Path | None) -> SourceSet:
             problems.append(f"{acts}: no such file or folder")
         else:
             try:
-                chunks += load_acts(acts) if acts.is_dir() else load_act_file(acts)
+                if not acts.is_dir():
+                    chunks += load_act_file(acts)
+                elif is_act_dir(acts):
+                    chunks += load_act_dir(acts)
+                else:
+                    chunks += load_acts(acts)
+                    if not chunks:
+                        problems.append(f"{acts}: no act folders (with meta.yaml / rus.* / kaz.*) found")
             except ValidationProblem as exc:
                 problems += exc.problems
     if registry is not None:

@@ -65,7 +65,7 @@ EXTRAS="llm"
 "$VENV/bin/kenes" model prepare
 
 if ((DEV)); then
-  apt_install chromium
+  apt_install chromium docker-compose   # the browser tests; compose file validation
   "${PIP[@]}" playwright==1.65.2
 fi
 log "ready: $VENV/bin/kenes"

@@ -17,7 +17,12 @@ from assistant.llm.base import LLM, ChatMessage
 
 NO_ANSWER = "Источники не содержат ответа."
 
-_SOURCE_1 = re.compile(r"^[ \t]*\[1\][ \t]*(?P<body>.*?)(?=^[ \t]*\[\d+\]|\Z)", re.MULTILINE | re.DOTALL)
+# "[1] text", or the prompt's "Источник [1] (label): text" / "Дереккөз [1] (label): text"
+_SOURCE_1 = re.compile(
+    r"^[ \t]*(?:(?:Источник|Дереккөз)[ \t]+)?\[1\](?:[ \t]*\([^)\n]*\))?:?[ \t]*(?P<body>.*?)"
+    r"(?=^[ \t]*(?:(?:Источник|Дереккөз)[ \t]+)?\[\d+\]|^\s*$|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
 # A sentence ends at .!?… before a capitalised word; "Статья 8. Услугодатели" and "ст. Закона"
 # are not ends (a number or a short lowercase abbreviation precedes the dot).
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s+[«\"(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")

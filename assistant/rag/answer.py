@@ -43,15 +43,18 @@ class Final:
 Event = Token | Final
 
 
-def unit_label(citation: str) -> str:
-    """'public-services#st9-1' → 'ст. 9-1'; 'mior-statute#p16' → 'п. 16'; 'x#s3-p2' → 'разд. 3, п. 2'."""
+def unit_label(citation: str, lang: str = "ru") -> str:
+    """'public-services#st9-1' → 'ст. 9-1' / '9-1-бап'; 'mior-statute#p16' → 'п. 16' / '16-тармақ';
+    'x#s3-p2' → 'разд. 3, п. 2'."""
     anchor = citation.partition("#")[2]
+    kk = lang == "kk"
     if anchor.startswith("st"):
-        return f"ст. {anchor[2:]}"
+        return f"{anchor[2:]}-бап" if kk else f"ст. {anchor[2:]}"
     if anchor.startswith("s") and "-p" in anchor:
         section, _, para = anchor.partition("-p")
-        return f"разд. {section[1:]}, п. {para}"
-    return f"п. {anchor.removeprefix('p')}"
+        return f"{section[1:]}-бөлім, {para}-тармақ" if kk else f"разд. {section[1:]}, п. {para}"
+    para = anchor.removeprefix("p")
+    return f"{para}-тармақ" if kk else f"п. {para}"
 
 
 class AnswerEngine:
@@ -140,7 +143,11 @@ class AnswerEngine:
         if reg_hits and reg_cov >= self.row_min and (registry_first or reg_cov >= law_cov):
             tied = [c for cov, _, c in row_cov if cov >= max(self.row_min, reg_cov - self.tie_margin)]
             # a question that also asks for the law gets the best article that answers it too
-            law = [a for a in articles[:1] if u.wants_law and coverage(weights, kb.terms(a), kb.stats) >= self.threshold]
+            law = [
+                a
+                for a in articles[:1]
+                if u.wants_law and coverage(weights, kb.terms(a), kb.stats) >= self.threshold
+            ]
             return self._registry_single(u, tied, kb, law)
         if articles:
             return (yield from self._law(u, articles, kb, timings))
@@ -180,7 +187,7 @@ class AnswerEngine:
         if not (agencies or category or u.filters):
             return None
         description = reg.describe_filters(agencies, category, u.filters, u.lang)
-        shown = rows[:5] if u.intent == "registry_count" else rows[:reg.LIST_SHOWN]
+        shown = rows[:5] if u.intent == "registry_count" else rows[: reg.LIST_SHOWN]
         text = reg.listing(shown, len(rows), description, u.lang)
         citations = [reg.row_citation(i, r) for i, r in enumerate(shown, 1)]
         return Answer(
@@ -316,7 +323,9 @@ class AnswerEngine:
     def _label(c: Citation) -> str:
         if c.kind == "registry":
             return f"реестр, {c.citation.removeprefix('registry:')}"
-        return f"«{c.act_title}», {unit_label(c.citation)}" + (f" (ред. {c.version_date})" if c.version_date else "")
+        return f"«{c.act_title}», {unit_label(c.citation, c.lang)}" + (
+            f" (ред. {c.version_date})" if c.version_date else ""
+        )
 
     @staticmethod
     def _with_repeal_notes(answer: Answer) -> str:

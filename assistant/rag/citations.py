@@ -40,6 +40,13 @@ _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,2}\]\s*)+)")
 _STOP_AFTER_MARKER = re.compile(r"(\[\d{1,2}\])\s*([.!?])\s*")
 
 
+_NEGATION = re.compile(r"(?<!\w)(не|нельзя|запрещ\w*|емес|жоқ|болмайды|тыйым\w*)(?!\w)", re.I)
+
+
+def negated(text: str) -> bool:
+    return _NEGATION.search(text) is not None
+
+
 def normalise_markers(answer: str) -> str:
     """«A. [1] B. [2]» → «A [1].» / «B [2].», and a break after every «[n].», so each marker
     stays with the sentence it cites and the sentence splitter cannot glue two sentences
@@ -81,10 +88,13 @@ def check(
         carried = []
         best = max(support(terms, source_terms[n]) for n in valid)
         kept = best >= threshold
+        reason = "" if kept else "not supported by the cited source"
+        if kept and all(negated(bare) != negated(sources[n]) for n in valid):
+            # lexical support cannot see "можно" vs "не может": a claim whose polarity differs
+            # from every source it cites says the opposite of the law and is dropped
+            kept, reason = False, "negation differs from the cited source"
         text = bare + " " + "".join(f"[{n}]" for n in valid)
-        out.append(
-            CheckedSentence(text, valid, best, kept, "" if kept else "not supported by the cited source")
-        )
+        out.append(CheckedSentence(text, valid, best, kept, reason))
     return out
 
 

@@ -43,18 +43,23 @@ def status_line(row: Chunk, lang: Lang) -> str:
 
 def who(rows: list[Chunk], lang: Lang) -> str:
     agencies = list(dict.fromkeys(r.registry.get("agency", "") for r in rows))
-    if len(rows) == 1 or len(agencies) == 1:
+    texts = {r.registry.get("function_text", "") for r in rows}
+    if len(rows) == 1 or (len(agencies) == 1 and len(texts) == 1):
         row = rows[0]
         r = row.registry
         refs = "".join(f"[{i}]" for i in range(1, len(rows) + 1))
         if lang == "kk":
             return f"Тізілім бойынша бұл функцияны атқаратын орган: {r.get('agency')} — «{r.get('function_text')}» {refs}."
         return f"По реестру эту функцию выполняет: {r.get('agency')} — «{r.get('function_text')}» {refs}."
-    head = (
-        "Тізілімде бірнеше лайықты жазба бар, функция әртүрлі органдарға бекітілген:"
-        if lang == "kk"
-        else "В реестре несколько подходящих записей — функция закреплена за разными органами:"
-    )
+    several = len(agencies) > 1
+    if lang == "kk":
+        head = "Тізілімде бірнеше лайықты жазба бар" + (
+            ", функция әртүрлі органдарға бекітілген:" if several else ":"
+        )
+    else:
+        head = "В реестре несколько подходящих записей" + (
+            " — функция закреплена за разными органами:" if several else ":"
+        )
     lines = [
         f"- {r.registry.get('agency')}: «{r.registry.get('function_text')}» [{i}]"
         for i, r in enumerate(rows, 1)

@@ -270,12 +270,6 @@ def test_ask_batch(kenes: Kenes, tmp_path: Path) -> None:
     assert out[2]["lang"] == "kk" and out[2]["mode"] == "registry"
 
 
-@pytest.mark.xfail(
-    reason="cli._batch catches only JSON/KeyError/TypeError while reading a line and only KenesError while "
-    "answering; a non-string question (null, a number) raises AttributeError in Assistant.check_question "
-    "(`question.split()`) and aborts the whole batch",
-    strict=True,
-)
 def test_batch_survives_a_non_string_question(kenes: Kenes, tmp_path: Path) -> None:
     batch = _batch_file(
         tmp_path,

@@ -105,12 +105,6 @@ def test_a_single_act_file_is_listed_as_an_input(tmp_path: Path) -> None:
     assert [Path(f["path"]) for f in load_sources(single, None).files] == [single]
 
 
-@pytest.mark.xfail(
-    reason="load_sources passes any folder to load_acts, which reads it as a folder of act folders: one act "
-    "folder (meta.yaml + rus.md) yields no chunks and no error, so `kenes ingest --incremental --acts <act dir>` "
-    "silently changes nothing",
-    strict=True,
-)
 def test_a_single_act_folder_is_loaded_or_rejected(acts: Path) -> None:
     try:
         sources = load_sources(acts / "tiny-act", None)

@@ -301,11 +301,6 @@ def test_paragraph_label_in_a_law_answer(container: Container) -> None:
     assert "— «О старом комитете по архивам», п. 1 (ред. 2019-03-01)" in a.answer
 
 
-@pytest.mark.xfail(
-    reason="answer.unit_label() ignores the language: a Kazakh answer labels its Kazakh quote «…», ст. 1 "
-    "(Russian abbreviation) instead of «1-бап»",
-    strict=True,
-)
 def test_kazakh_quote_label_is_kazakh(container: Container) -> None:
     a = ask(container, "Өтініш қанша күнде қаралады?", FakeLLM(fail=True))
     assert "— «Сынақ қызметтері туралы», 1-бап" in a.answer
@@ -320,12 +315,6 @@ def test_registry_answer_about_an_act_in_force_has_no_repeal_warning(container: 
     assert not any(c.repealed for c in a.citations)
 
 
-@pytest.mark.xfail(
-    reason="FakeLLM only finds sources on lines starting with «[1]», but prompts.law_messages now writes "
-    "«Источник [1] (…): …», so the fake answers «Источники не содержат ответа.», which the check drops: with "
-    "the default fake every law answer is extractive and the hybrid path is never exercised",
-    strict=True,
-)
 def test_default_fake_llm_gives_a_verified_synthesis(container: Container) -> None:
     a = ask(container, DEADLINE_Q)
     assert a.mode == "hybrid" and a.timings["dropped_sentences"] == 0

@@ -69,11 +69,6 @@ def test_who_same_function_of_one_agency_cites_all() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="who() collapses rows of one agency into one line quoting rows[0]'s function text with every "
-    "marker, so [2] is attached to a function text that row 2 does not have",
-    strict=True,
-)
 def test_who_different_functions_of_one_agency_are_each_quoted() -> None:
     text = reg.who(_chunks()[:2], "ru")
     assert "«утверждает правила оказания тестовых услуг» [1]" in text

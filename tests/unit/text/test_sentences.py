@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (the act snippets are quoted verbatim, long lines included)
 import re
 from pathlib import Path
 

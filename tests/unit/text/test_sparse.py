@@ -127,4 +127,4 @@ def test_prefix_terms_join_derivations(encoder: SparseEncoder) -> None:
     d_indices, _ = encoder.encode_doc("передача данных", CorpusStats(2.0, 1))
     shared = set(q_indices) & set(d_indices)
     assert shared == {term_index("^перед")}
-    assert dict(zip(q_indices, q_values))[term_index("^перед")] == 0.5
+    assert dict(zip(q_indices, q_values, strict=False))[term_index("^перед")] == 0.5
