@@ -244,7 +244,7 @@ def test_search_batch_echoes_ids_and_survives_a_bad_line(kenes: Kenes, tmp_path:
         ],
     )
     out = kenes.lines("search", "--batch", str(batch), "--json", "--top-k", "2")
-    assert [o["id"] for o in out] == ["q1", None, None, 4, "q5"]
+    assert [o["id"] for o in out] == ["q1", None, "q3", 4, "q5"]
     assert out[0]["results"][0]["citation"] == "tiny-act#st1" and len(out[0]["results"]) <= 2
     assert out[1]["line"] == 2 and out[1]["error"].startswith("batch.jsonl:2:")
     assert out[2]["line"] == 4 and "question" in out[2]["error"]
