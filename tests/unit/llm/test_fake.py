@@ -113,3 +113,13 @@ def test_factory_builds_fake() -> None:
     llm = build_llm(Settings(llm=LLMSettings(mode="fake")))
     assert isinstance(llm, FakeLLM)
     assert llm.name == "fake"
+
+
+def test_source_labels_with_nested_parentheses_are_not_quoted() -> None:
+    """The prompt labels sources like «(«Заң», 3-бап (ред. 2023-07-01))»: the label is not part of
+    the source text the fake model repeats."""
+    from assistant.llm.base import ChatMessage
+    from assistant.llm.fake import answer_from_sources
+
+    prompt = "Сұрақ: x\n\nДереккөз [1] («Заң», 3-бап (ред. 2023-07-01)): Өтініш бес күнде қаралады.\nДереккөз [2] (y): z."
+    assert answer_from_sources([ChatMessage("user", prompt)]) == "Өтініш бес күнде қаралады. [1]"
