@@ -9,6 +9,7 @@ import pytest
 
 from assistant.container import Container
 from assistant.domain import Answer
+from assistant.text.lang import detect_lang
 from eval.metrics import agency_match, value_match
 from tests.conftest import load_dev_items
 
@@ -109,7 +110,12 @@ def test_no_answer_cites_anything_it_did_not_retrieve(demo_container: Container)
 def test_kazakh_question_gets_a_kazakh_answer_frame(demo_container: Container, item: dict[str, Any]) -> None:
     a = demo_container.assistant.ask(item["question"])  # language detected, not given
     assert a.lang == "kk"
-    assert a.answer.startswith(KK_FRAMES), a.answer
+    if a.mode == "hybrid":
+        # the model's synthesis comes first, then the Kazakh quotes heading
+        assert detect_lang(a.answer.split("\n")[0]) == "kk", a.answer
+        assert "Дереккөздерден үзінділер:" in a.answer
+    else:
+        assert a.answer.startswith(KK_FRAMES), a.answer
     assert not a.answer.startswith(RU_FRAMES)
     if a.mode == "registry":
         assert "Құқықтық негіз" in a.answer or "Тізілімде бірнеше" in a.answer
