@@ -38,11 +38,6 @@ class Chunk(BaseModel):
         default="", description="extra text indexed lexically only (Kazakh text of the same point)"
     )
 
-    @property
-    def article_citation(self) -> str:
-        """The citation id at article level (what gold sets and source views use)."""
-        return self.citation
-
 
 class SearchHit(BaseModel):
     chunk: Chunk

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.text.analyzer import Analyzer, raw_tokens
-from assistant.text.sparse import PREFIX_LEN, PREFIX_QUERY_WEIGHT, SparseEncoder, with_prefixes
+from assistant.text.sparse import PREFIX_LEN, SparseEncoder, with_prefixes
+from assistant.text.sparse import query_weights as sparse_query_weights
 
 SALIENT_POS = {"NOUN", "PRTF"}
 ROOT_LEN = 5
@@ -37,13 +38,8 @@ class TermStats:
 
 
 def query_weights(question: str, analyzer: Analyzer) -> dict[str, float]:
-    """The question's terms as the sparse side sees them (lexicon expansions and prefixes)."""
-    weights = analyzer.query_terms(question)
-    for term, weight in list(weights.items()):
-        if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
-            key = f"^{term[:PREFIX_LEN]}"
-            weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
-    return weights
+    """The question's terms exactly as retrieval weighs them (one definition, in text/sparse)."""
+    return sparse_query_weights(analyzer, question)
 
 
 def coverage(weights: dict[str, float], text_terms: set[str], stats: TermStats) -> float:

@@ -54,6 +54,17 @@ def with_prefixes(terms: list[str]) -> list[str]:
     return terms + [f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1 and t[0].isalpha()]
 
 
+def query_weights(analyzer: Analyzer, text: str, lang: Lang | None = None) -> dict[str, float]:
+    """A question's terms as the sparse side sees them: lexicon expansions, then a weaker prefix
+    term per long term. Relevance and evidence ranking use the same weights as retrieval."""
+    weights = analyzer.query_terms(text, lang)
+    for term, weight in list(weights.items()):
+        if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
+            key = f"^{term[:PREFIX_LEN]}"
+            weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
+    return weights
+
+
 def _merge(weights: dict[str, float]) -> SparseVector:
     # Two terms may share a CRC; Qdrant rejects duplicate indices, so their weights are summed.
     merged: dict[int, float] = {}
@@ -102,10 +113,5 @@ class SparseEncoder:
         return self.encode_terms(self.doc_terms(text, lang), stats)
 
     def encode_query(self, text: str, lang: Lang | None = None) -> SparseVector:
-        """Query vector from :meth:`Analyzer.query_terms` (IDF is applied by Qdrant)."""
-        weights = self.analyzer.query_terms(text, lang)
-        for term, weight in list(weights.items()):
-            if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
-                key = f"^{term[:PREFIX_LEN]}"
-                weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
-        return _merge(weights)
+        """Query vector from :func:`query_weights` (IDF is applied by Qdrant)."""
+        return _merge(query_weights(self.analyzer, text, lang))
