@@ -294,11 +294,16 @@ def index_rollback(version: Annotated[str | None, typer.Argument()] = None) -> N
 
 @model_app.command("prepare")
 def model_prepare() -> None:
-    """Assemble and verify the packaged GGUF model under KENES_DATA_DIR/models."""
+    """Assemble and verify the packaged GGUF model under KENES_DATA_DIR/models, and load the
+    embedding model (exporting its question graph for ONNX Runtime)."""
     with cli_errors():
         from assistant.llm.model_files import prepare_model
 
-        typer.echo(str(prepare_model(_container().settings)))
+        c = _container()
+        typer.echo(str(prepare_model(c.settings)))
+        prepare = getattr(c.embedder, "prepare", None)
+        if prepare is not None:
+            prepare()
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ class Container:
     def embedder(self) -> Embedder:
         from assistant.embeddings.factory import build_embedder
 
-        return build_embedder(self.settings.embeddings)
+        return build_embedder(self.settings.embeddings, self.settings.models_dir / "onnx")
 
     @cached_property
     def analyzer(self) -> Analyzer:

@@ -89,7 +89,9 @@ def main() -> None:
         "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=args.data_dir or Path(tmp), api={"rate_limit_per_minute": 0})
+        settings = Settings.model_validate(
+            {"data_dir": args.data_dir or Path(tmp), "api": {"rate_limit_per_minute": 0}}
+        )
         container = Container(settings)
         if args.data_dir is None:
             container.assistant.ingest()

@@ -142,7 +142,7 @@ def main() -> None:
     m = machine()
     items = dev_items()
     with tempfile.TemporaryDirectory() as tmp:
-        c = Container(Settings(data_dir=Path(tmp), llm={"mode": "fake"}))
+        c = Container(Settings.model_validate({"data_dir": Path(tmp), "llm": {"mode": "fake"}}))
         try:
             c.embedder.embed_query("warm-up")  # model load is not ingest work
             report = c.assistant.ingest()

@@ -46,7 +46,7 @@ class Warmup:
             if engine.llm is not None:
                 self.model = engine.llm.name
                 try:
-                    engine.warmup("ru")
+                    engine.warmup()
                 except KenesError as exc:  # the answers degrade to extracts; readiness does not
                     log.warning("LLM warm-up failed: %s", exc.message)
             if live:

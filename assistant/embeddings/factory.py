@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.embeddings.base import Embedder
 from assistant.settings import EmbeddingSettings
 
 
-def build_embedder(settings: EmbeddingSettings) -> Embedder:
+def build_embedder(settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
     if settings.mode == "hashing":
         from assistant.embeddings.hashing import HashingEmbedder
 
         return HashingEmbedder()
     from assistant.embeddings.sentence_transformers import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(settings)
+    return SentenceTransformerEmbedder(settings, cache_dir)

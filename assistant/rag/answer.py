@@ -16,7 +16,7 @@ from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
 from assistant.rag.evidence import Evidence, EvidenceRanker
 from assistant.rag.prompts import law_messages, phrase, prefix_messages
-from assistant.rag.relevance import Answerability, coverage, query_weights, unknown_salient
+from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.routed import registry_selection
 from assistant.rag.understand import Understanding, understand
 from assistant.text.sparse import with_prefixes
@@ -57,6 +57,14 @@ def unit_label(citation: str, lang: str = "ru") -> str:
     return f"{para}-тармақ" if kk else f"п. {para}"
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
 class AnswerEngine:
     # Calibrated on the dev sets (docs/benchmarks.md). Sources covering less than `floor` of the
     # question's IDF-weighted terms never answer it; below `threshold`, a question that names
@@ -66,6 +74,11 @@ class AnswerEngine:
     threshold = 0.45
     row_min = 0.25
     tie_margin = 0.05
+    # Rows are ranked by coverage plus this share of the retrieved articles that come from the
+    # row's own act: the act most of the evidence comes from is what the question is about
+    # («запросы граждан об информации» → the access-to-information law), which word overlap with
+    # a one-line row cannot tell. Rows of one act compete on coverage alone.
+    topic_weight = 0.5
 
     def __init__(
         self, retriever: RoutedRetriever, knowledge: Knowledge, llm: LLM | None, settings: Settings
@@ -75,11 +88,12 @@ class AnswerEngine:
         self.llm = llm
         self.settings = settings
 
-    def warmup(self, lang: Lang = "ru") -> None:
-        """Load the model and evaluate the fixed prompt prefix once, so the first question pays
-        only for its own tokens. Failure is not fatal: answers degrade to extracts."""
+    def warmup(self, langs: tuple[Lang, ...] = ("kk", "ru")) -> None:
+        """Load the model and evaluate the fixed prompt prefix of each language once, so a
+        question pays only for its own tokens. Failure is not fatal: answers degrade to extracts."""
         if self.llm is not None:
-            self.llm.warmup(prefix_messages(lang))
+            for lang in langs:
+                self.llm.warmup(prefix_messages(lang))
 
     # -- template method -------------------------------------------------------------------
     def stream(
@@ -124,13 +138,21 @@ class AnswerEngine:
         act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
         articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
         weights = query_weights(u.retrieval_query, kb.analyzer)
-        # the row that covers the question best leads, not merely the first one retrieved
+        # the row that covers the question best, in the act the evidence is about, leads — not
+        # merely the first one retrieved
+        topic = act_topic(hits)
+        covs = {c.chunk_id: coverage(weights, kb.terms(c), kb.stats) for c in reg_hits[:3]}
         row_cov = sorted(
-            ((coverage(weights, kb.terms(c), kb.stats), i, c) for i, c in enumerate(reg_hits[:3])),
+            (
+                (covs[c.chunk_id] + self.topic_weight * topic.get(c.registry.get("act_slug", ""), 0.0), i, c)
+                for i, c in enumerate(reg_hits[:3])
+            ),
             key=lambda x: (-x[0], x[1]),
         )
         reg_hits = [c for _, _, c in row_cov] + reg_hits[3:]
-        reg_cov = row_cov[0][0] if row_cov else 0.0
+        row_score = row_cov[0][0] if row_cov else 0.0  # coverage + topic of the leading row
+        lead_cov = covs[reg_hits[0].chunk_id] if reg_hits else 0.0
+        reg_cov = max(covs.values(), default=0.0)
         law_cov = max((coverage(weights, kb.terms(a), kb.stats) for a in articles), default=0.0)
         unknown = unknown_salient(u.question, kb.analyzer, kb.stats, kb.corpus_text) if u.lang == "ru" else []
         timings["coverage_reg"] = round(reg_cov, 3)
@@ -140,8 +162,8 @@ class AnswerEngine:
         closest = [*reg_hits[:1], *act_hits[:2]]
         if not Answerability(max(reg_cov, law_cov), unknown).answerable(self.threshold, self.floor):
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        if reg_hits and reg_cov >= self.row_min and (registry_first or reg_cov >= law_cov):
-            tied = [c for cov, _, c in row_cov if cov >= max(self.row_min, reg_cov - self.tie_margin)]
+        if reg_hits and row_score >= self.row_min and (registry_first or lead_cov >= law_cov):
+            tied = [c for score, _, c in row_cov if score >= max(self.row_min, row_score - self.tie_margin)]
             # a question that also asks for the law gets the best article that answers it too
             law = [
                 a
@@ -211,7 +233,13 @@ class AnswerEngine:
         mode = self.settings.answer.mode
         synthesis, notice, model = "", "", ""
         if mode != "extractive" and self.llm is not None:
-            sources = [(c.n, self._label(c), c.quote) for c in citations]
+            # Only the quotes that nearly match the best one go to the model: weak ones cost
+            # prefill time and pull a small model off topic. They are still shown to the user.
+            given = [
+                c for c, ev in zip(citations, evidence, strict=True) if ev.score >= 0.5 * evidence[0].score
+            ]
+            limit = self.settings.answer.llm_source_chars
+            sources = [(c.n, unit_label(c.citation, u.lang), clip(c.quote, limit)) for c in given]
             messages = law_messages(u.question, sources, u.lang)
             t0 = time.perf_counter()
             parts: list[str] = []
@@ -228,7 +256,7 @@ class AnswerEngine:
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
             raw = "".join(parts)
             checked = check(
-                raw, {c.n: c.quote for c in citations}, kb.analyzer, self.settings.answer.support_threshold
+                raw, {c.n: c.quote for c in given}, kb.analyzer, self.settings.answer.support_threshold
             )
             synthesis = verified_text(checked)
             timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))

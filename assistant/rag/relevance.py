@@ -10,10 +10,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.text.analyzer import Analyzer, raw_tokens
 from assistant.text.sparse import PREFIX_LEN, SparseEncoder, with_prefixes
 from assistant.text.sparse import query_weights as sparse_query_weights
+
+if TYPE_CHECKING:
+    from assistant.domain import SearchHit
 
 SALIENT_POS = {"NOUN", "PRTF"}
 ROOT_LEN = 5
@@ -57,6 +61,12 @@ def coverage(weights: dict[str, float], text_terms: set[str], stats: TermStats) 
         elif not term.startswith("^") and term in text_terms:
             found += weight * idf  # a lexicon expansion: how the act words it
     return min(1.0, found / needed) if needed > 0 else 0.0
+
+
+def act_topic(hits: list[SearchHit], depth: int = 8) -> dict[str, float]:
+    """Share of the retrieved articles (top `depth` hits) that come from each act."""
+    acts = [h.chunk.act_slug for h in hits[:depth] if h.chunk.kind == "act" and h.chunk.act_slug]
+    return {slug: acts.count(slug) / len(acts) for slug in set(acts)}
 
 
 def text_terms(texts: list[tuple[str, str]], analyzer: Analyzer) -> set[str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
+from assistant.store.memory_index import MemoryIndex
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -56,6 +57,7 @@ class QdrantStore:
         self._path = path
         self._client: QdrantClient | None = None
         self._lock = threading.Lock()
+        self._memory: dict[str, MemoryIndex] = {}
 
     # -- connection -------------------------------------------------------------------------
     @property
@@ -83,6 +85,7 @@ class QdrantStore:
             raise
 
     def close(self) -> None:
+        self._memory.clear()
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -135,6 +138,7 @@ class QdrantStore:
         self.client.update_collection_aliases(change_aliases_operations=ops)
 
     def drop(self, name: str) -> None:
+        self._forget(name)
         self.client.delete_collection(name)
 
     def count(self, name: str) -> int:
@@ -181,12 +185,14 @@ class QdrantStore:
             batch_size=256,
         )
         writer.add(nodes)
+        self._forget(name)
 
     def delete(self, name: str, chunk_ids: list[str]) -> None:
         from qdrant_client import models
 
         if chunk_ids:
             self.client.delete(name, models.PointIdsList(points=[point_id(c) for c in chunk_ids]))
+            self._forget(name)
 
     def copy_points(self, src: str, dst: str, points: list[StoredPoint]) -> None:
         """Copy stored points (vectors as they are, payload as given) into another collection;
@@ -203,6 +209,25 @@ class QdrantStore:
                 batch = []
         if batch:
             self.client.upsert(dst, batch)
+        self._forget(dst)
+
+    # -- the embedded-mode search copy ------------------------------------------------------
+    def memory_index(self, name: str) -> MemoryIndex | None:
+        """The in-process copy of `name` when searching embedded mode through it (built on
+        first use; every write through this store drops it)."""
+        if self._settings.url or not self._settings.memory_search:
+            return None
+        index = self._memory.get(name)
+        if index is None:
+            with self._lock:
+                index = self._memory.get(name)
+                if index is None:
+                    index = MemoryIndex.from_points(self.scroll(name, with_vectors=True), DENSE, SPARSE)
+                    self._memory[name] = index
+        return index
+
+    def _forget(self, name: str) -> None:
+        self._memory.pop(name, None)
 
     # -- reads -----------------------------------------------------------------------------
     def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]:
@@ -235,6 +260,17 @@ class QdrantStore:
         rrf_k: int,
         filters: dict[str, Any] | None = None,
     ) -> list[ScoredChunk]:
+        index = self.memory_index(name)
+        if index is not None:
+            return index.query(
+                dense,
+                sparse,
+                limit=limit,
+                candidates=candidates,
+                weights=weights,
+                rrf_k=rrf_k,
+                filters=filters,
+            )
         from qdrant_client import models
 
         flt = build_filter(filters)
@@ -265,6 +301,9 @@ class QdrantStore:
         return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in response.points]
 
     def by_citation(self, name: str, citation: str) -> list[Chunk]:
+        index = self.memory_index(name)
+        if index is not None:
+            return index.by_citation(citation)
         from qdrant_client import models
 
         points, _ = self.client.scroll(

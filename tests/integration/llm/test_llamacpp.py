@@ -66,6 +66,23 @@ def test_warmup_caches_the_system_prefix(llm: LlamaCppLLM) -> None:
     assert answer.strip()
 
 
+def test_both_language_prefixes_stay_warm(llm: LlamaCppLLM) -> None:
+    from assistant.rag.prompts import prefix_messages
+
+    llm.warmup(prefix_messages("kk"))
+    llm.warmup(prefix_messages("ru"))
+    llama = llm._llama
+    assert llama.cache is not None
+    kk_tokens = llama.tokenize(prefix_messages("kk")[0].content.encode("utf-8"), add_bos=False, special=False)
+    # after a Russian request the Kazakh prefix is no longer in the live context…
+    assert not any(list(llama._input_ids)[i : i + len(kk_tokens)] == kk_tokens for i in range(8))
+    # …but a saved state holds it, so a Kazakh question resumes from there
+    assert any(
+        any(list(key)[i : i + len(kk_tokens)] == kk_tokens for i in range(8))
+        for key in llama.cache.cache_state
+    )
+
+
 def test_concurrent_requests_are_serialised(llm: LlamaCppLLM) -> None:
     results: list[str] = []
     errors: list[BaseException] = []

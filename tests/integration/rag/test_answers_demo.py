@@ -20,14 +20,6 @@ REGISTRY_ITEMS = [i for i in ITEMS.values() if i["kind"].startswith("registry") 
 UNANSWERABLE = [i for i in ITEMS.values() if not i["answerable"]]
 KAZAKH = [i for i in ITEMS.values() if i["lang"] == "kk"]
 
-KNOWN_MISSES = {
-    "d-reg-003": "retrieval ranks PS-08-08.1 (biometric data rules «по согласованию с уполномоченным органом в "
-    "сфере защиты персональных данных») first and the row-coverage check keeps it ahead of the gold "
-    "PD-27.1-1-02.1 (rank 4): the answer names the public-services agency",
-    "d-reg-004": "AI-06.2-1-03 is retrieved first, but the coverage re-sort in AnswerEngine._answer_from_hits "
-    "puts PS-07-08 (another «информационную, консультативную … поддержку» row) in front",
-}
-
 KK_FRAMES = (
     "Тізілім бойынша",
     "Тізілімде",
@@ -43,16 +35,7 @@ def _ask(demo_container: Container, item: dict[str, Any]) -> Answer:
     return demo_container.assistant.ask(item["question"], lang=item["lang"])
 
 
-def _ids(items: list[dict[str, Any]]) -> list[Any]:
-    return [
-        pytest.param(i, id=i["id"], marks=pytest.mark.xfail(reason=KNOWN_MISSES[i["id"]], strict=True))
-        if i["id"] in KNOWN_MISSES
-        else pytest.param(i, id=i["id"])
-        for i in items
-    ]
-
-
-@pytest.mark.parametrize("item", _ids(REGISTRY_ITEMS))
+@pytest.mark.parametrize("item", REGISTRY_ITEMS, ids=lambda i: i["id"])
 def test_registry_facts_are_in_the_answer(demo_container: Container, item: dict[str, Any]) -> None:
     a = _ask(demo_container, item)
     assert not a.refused and a.mode == "registry", a.answer

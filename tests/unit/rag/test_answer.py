@@ -11,7 +11,7 @@ from assistant.container import Container
 from assistant.domain import Answer, Citation
 from assistant.llm.base import LLM
 from assistant.llm.fake import FakeLLM
-from assistant.rag.answer import AnswerEngine, Final, Token
+from assistant.rag.answer import AnswerEngine, Final, Token, clip
 from assistant.rag.prompts import phrase
 from tests.conftest import make_settings
 from tests.unit.rag import tiny_data as td
@@ -135,6 +135,21 @@ def test_law_answer_with_a_verified_synthesis(container: Container) -> None:
     [messages] = llm.calls
     assert messages[0].role == "system" and DEADLINE_Q in messages[-1].content
     assert DEADLINE_SENTENCE in messages[-1].content
+
+
+def test_the_model_sees_short_labels_and_clipped_quotes(container: Container) -> None:
+    llm = FakeLLM(reply="Заявление рассматривается в течение пяти рабочих дней [1]")
+    engine(container, llm, llm_source_chars=60).answer(DEADLINE_Q)
+    [messages] = llm.calls
+    prompt = messages[-1].content
+    assert "Источник [1] (ст. 1): Заявление рассматривается в течение пяти рабочих дней со…" in prompt
+    assert "поступления." not in prompt and "…" in prompt  # clipped at a word boundary
+    assert "О тестовых услугах" not in prompt  # the act title is the user's, not the model's, business
+
+
+def test_clip() -> None:
+    assert clip("короткий текст", 80) == "короткий текст"
+    assert clip("один два три четыре", 12) == "один два…"
 
 
 def test_unsupported_llm_sentence_is_dropped(container: Container) -> None:

@@ -9,6 +9,7 @@ import pytest
 from assistant.rag.relevance import (
     Answerability,
     TermStats,
+    act_topic,
     coverage,
     query_weights,
     text_terms,
@@ -132,3 +133,24 @@ def test_unknown_salient_ignores_verbs_and_short_words(stats: TermStats) -> None
 )
 def test_answerability(cov: float, unknown: list[str], answerable: bool) -> None:
     assert Answerability(cov, unknown).answerable(threshold=0.45, floor=0.2) is answerable
+
+
+def test_act_topic_is_the_share_of_retrieved_articles_per_act() -> None:
+    from assistant.domain import Chunk, SearchHit
+
+    def hit(kind: str, slug: str) -> SearchHit:
+        c = Chunk(
+            chunk_id=f"{slug}{kind}",
+            citation=f"{slug}#st1",
+            kind=kind,
+            lang="ru",
+            title="",
+            text="",
+            act_slug=slug,
+        )  # type: ignore[arg-type]
+        return SearchHit(chunk=c, score=1.0)
+
+    hits = [hit("act", "a"), hit("registry", "b"), hit("act", "a"), hit("act", "b"), hit("act", "a")]
+    assert act_topic(hits) == {"a": 0.75, "b": 0.25}  # registry rows do not count
+    assert act_topic(hits, depth=1) == {"a": 1.0}
+    assert act_topic([]) == {}

@@ -1,5 +1,6 @@
 """The Qdrant adapter on embedded local mode in a temp dir: filters, the live alias, copying
-points between versions, lookups by citation, the single-process lock."""
+points between versions, lookups by citation, the single-process lock. Reads run both through
+the in-process search copy (the default) and through qdrant-client's own local search."""
 
 from __future__ import annotations
 
@@ -70,9 +71,9 @@ def encode(chunks: list[Chunk]) -> list[EncodedChunk]:
     return out
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[QdrantStore]:
-    s = QdrantStore(QdrantSettings(collection="kenes"), str(tmp_path / "qdrant"))
+@pytest.fixture(params=[True, False], ids=["memory", "qdrant-local"])
+def store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[QdrantStore]:
+    s = QdrantStore(QdrantSettings(collection="kenes", memory_search=request.param), str(tmp_path / "qdrant"))
     yield s
     s.close()
 
@@ -260,6 +261,28 @@ def test_dense_only_query(filled: QdrantStore) -> None:
     dense = EMBEDDER.embed_query(dense_text(CHUNKS[3]))
     scored = filled.query("kenes__v1", dense, None, limit=3, candidates=10, weights=(0.0, 1.0), rrf_k=10)
     assert scored[0].chunk.chunk_id == CHUNKS[3].chunk_id
+
+
+def test_every_write_refreshes_what_queries_see(filled: QdrantStore) -> None:
+    assert query(filled, "реестр услуг")[0] == "law#st2.p2@ru"
+    filled.delete("kenes__v1", ["law#st2.p2@ru"])
+    assert "law#st2.p2@ru" not in query(filled, "реестр услуг")
+    filled.add("kenes__v1", encode([act("law#st3", "Реестр услуг публикуется ежегодно.")]))
+    assert query(filled, "реестр услуг")[0] == "law#st3@ru"
+    assert [c.chunk_id for c in filled.by_citation("kenes__v1", "law#st3")] == ["law#st3@ru"]
+    filled.create_collection("kenes__v2", EMBEDDER.dim)
+    filled.copy_points("kenes__v1", "kenes__v2", list(filled.scroll("kenes__v1", with_vectors=True))[:1])
+    assert len(query(filled, "заявление реестр правила", "kenes__v2")) == 1
+    filled.drop("kenes__v2")
+    filled.create_collection("kenes__v2", EMBEDDER.dim)
+    assert query(filled, "заявление реестр правила", "kenes__v2") == []
+
+
+def test_memory_copy_only_in_embedded_mode(tmp_path: Path) -> None:
+    server = QdrantStore(QdrantSettings(url="http://127.0.0.1:9"), str(tmp_path / "unused"))
+    assert server.memory_index("kenes__v1") is None
+    off = QdrantStore(QdrantSettings(memory_search=False), str(tmp_path / "q"))
+    assert off.memory_index("kenes__v1") is None
 
 
 def test_point_ids_are_stable_uuids() -> None:

@@ -1,0 +1,69 @@
+"""Questions encoded through ONNX Runtime give the sentence-transformers vectors of the packaged
+MiniLM; the exported graph is cached; anything unsupported falls back to PyTorch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embeddings import onnx_query
+from assistant.embeddings.sentence_transformers import SentenceTransformerEmbedder
+from assistant.settings import EmbeddingSettings
+from tests.conftest import load_dev_items
+
+QUESTIONS = [i["question"] for i in load_dev_items()] + ["ЦОН", "x" * 3000]
+
+
+def test_onnx_vectors_equal_sentence_transformers(tmp_path: Path) -> None:
+    fast = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0), tmp_path)
+    slow = SentenceTransformerEmbedder(EmbeddingSettings(query_runtime="torch"), tmp_path / "never")
+    ours = np.array([fast.embed_query(q) for q in QUESTIONS])
+    reference = np.array(slow.embed_documents(QUESTIONS))
+    assert fast._query_encoder is not None  # really went through ONNX Runtime
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.99999
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".onnx"] and not (tmp_path / "never").exists()
+
+
+def test_export_is_reused(tmp_path: Path) -> None:
+    first = SentenceTransformerEmbedder(EmbeddingSettings(), tmp_path)
+    first.prepare()
+    (graph,) = tmp_path.glob("*.onnx")
+    stamp = graph.stat().st_mtime_ns
+    second = SentenceTransformerEmbedder(EmbeddingSettings(), tmp_path)
+    second.prepare()
+    assert graph.stat().st_mtime_ns == stamp and list(tmp_path.glob("*.onnx")) == [graph]
+
+
+def test_repeated_question_is_served_from_memory(tmp_path: Path) -> None:
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=2), tmp_path)
+    first = embedder.embed_query("Кто ведет реестр?")
+    assert embedder.embed_query("Кто ведет реестр?") is first
+    embedder.embed_query("два")
+    embedder.embed_query("три")
+    assert list(embedder._recent) == ["два", "три"]  # oldest dropped
+
+
+def test_unsupported_head_stays_on_pytorch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onnx_query, "supports", lambda model: False)
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0), tmp_path)
+    vector = embedder.embed_query("Кто ведет реестр?")
+    assert embedder._query_encoder is None and len(vector) == embedder.dim
+    assert not list(tmp_path.glob("*.onnx"))
+
+
+def test_supports_only_mean_pooling_layouts() -> None:
+    class Transformer: ...
+
+    class Pooling:
+        def __init__(self, mode: str) -> None:
+            self.pooling_mode = mode
+
+    class Normalize: ...
+
+    assert onnx_query.supports([Transformer(), Pooling("mean"), Normalize()])
+    assert onnx_query.supports([Transformer(), Pooling("mean")])
+    assert not onnx_query.supports([Transformer(), Pooling("cls"), Normalize()])
+    assert not onnx_query.supports([Transformer(), Pooling("mean"), Normalize(), Normalize()])
