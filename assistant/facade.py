@@ -91,3 +91,9 @@ class Assistant:
 
     def index_version(self) -> str:
         return self._c.store.live_collection() or ""
+
+    def prepare(self, version: str | None = None) -> None:
+        """Warm what answers on `version` (default: the live one) reuse, before users ask."""
+        version = version or self.index_version()
+        if version:
+            self._c.answer_engine.prepare(version)

@@ -1,6 +1,7 @@
-"""API under load, on loopback: 20 concurrent clients asking registry questions (p50/p95 and
-correctness), and /health latency while an LLM answer is being generated. Writes
-docs/benchmarks.md (section "api").
+"""API under load, on loopback, against a real `kenes serve` process (the load generator runs in
+another process, as clients would): 20 concurrent clients asking registry questions (p50/p95 and
+correctness), with and without the question-vector cache, and /health latency while an LLM answer
+is being generated. Writes docs/benchmarks.md (section "api").
 
     .venv/bin/python -m bench.api_load [--clients 20] [--rounds 5] [--data-dir DIR]
 """
@@ -9,18 +10,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
-from assistant.api.app import create_app
-from assistant.container import Container
+from assistant.db.session import Database
 from assistant.db.users import add_user
 from assistant.settings import Settings
 from bench.common import machine, machine_line, summary, write_section
@@ -77,11 +81,39 @@ async def health_during_llm(base: str, token: str, question: str) -> dict[str, A
     }
 
 
+@contextlib.contextmanager
+def served(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """`kenes serve` on a free port with `env` on top of ours; yields the base URL once ready."""
+    port = free_port()
+    full = {**os.environ, "KENES_DATA_DIR": str(data_dir), "KENES_API__RATE_LIMIT_PER_MINUTE": "0", **env}
+    kenes = shutil.which("kenes", path=str(Path(sys.executable).parent)) or "kenes"
+    proc = subprocess.Popen(
+        [kenes, "serve", "--port", str(port)], env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"kenes serve exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument(
+        "--data-dir", type=Path, default=None, help="existing index; default: ingest into a temp dir"
+    )
     args = ap.parse_args()
     m = machine()
     registry_items = [i for i in dev_items() if i["kind"] == "registry" and i.get("gold_agency")]
@@ -89,40 +121,41 @@ def main() -> None:
         "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.model_validate(
-            {"data_dir": args.data_dir or Path(tmp), "api": {"rate_limit_per_minute": 0}}
-        )
-        container = Container(settings)
+        data_dir = args.data_dir or Path(tmp)
         if args.data_dir is None:
-            container.assistant.ingest()
-        app = create_app(container)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        _, token = add_user(app.state.kenes.db, "bench", "user")
-        load = asyncio.run(clients(base, token, registry_items, args.clients, args.rounds))
-        during = asyncio.run(health_during_llm(base, token, law_question))
-        server.should_exit = True
-        thread.join(timeout=10)
-        container.close()
-    data = {"machine": m, "clients": args.clients, "rounds": args.rounds, "load": load, "health": during}
+            env = {**os.environ, "KENES_DATA_DIR": str(data_dir)}
+            subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, check=True)
+        _, token = add_user(
+            Database.from_settings(Settings(data_dir=data_dir)), f"bench-{time.time_ns()}", "user"
+        )
+        # Cold: every request encodes its question (no vector cache), the worst case for a stream of
+        # distinct questions. Then the defaults, where repeated questions reuse their vectors.
+        with served(data_dir, {"KENES_EMBEDDINGS__QUERY_CACHE": "0"}) as base:
+            cold = asyncio.run(clients(base, token, registry_items, args.clients, args.rounds))
+        with served(data_dir, {}) as base:
+            load = asyncio.run(clients(base, token, registry_items, args.clients, args.rounds))
+            during = asyncio.run(health_during_llm(base, token, law_question))
+    data = {
+        "machine": m,
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "distinct_questions": len(registry_items),
+        "load_no_vector_cache": cold,
+        "load": load,
+        "health": during,
+    }
     lines = [
         "## API under load (`bench/api_load.py`)",
         "",
         machine_line(m),
         "",
-        f"- {args.clients} concurrent clients × {args.rounds} registry questions over HTTP on loopback: "
-        f"p50 **{load['latency_ms']['p50']:.0f} ms**, p95 **{load['latency_ms']['p95']:.0f} ms**; "
-        f"{load['correct']}/{load['total']} answers name the gold agency.",
+        f"- {args.clients} concurrent clients × {args.rounds} registry questions over HTTP on loopback "
+        f"({len(registry_items)} distinct dev questions): p50 **{load['latency_ms']['p50']:.0f} ms**, "
+        f"p95 **{load['latency_ms']['p95']:.0f} ms**; {load['correct']}/{load['total']} answers name the "
+        "gold agency.",
+        f"- The same with the question-vector cache off (every request encodes its question): "
+        f"p50 {cold['latency_ms']['p50']:.0f} ms, p95 **{cold['latency_ms']['p95']:.0f} ms**; "
+        f"{cold['correct']}/{cold['total']} correct.",
         f"- `/health` while an LLM answer is generated ({during['llm_mode']}, {during['model']}, "
         f"{(during['llm_answer_ms'] or 0) / 1000:.1f} s): p50 {during['health_ms']['p50']:.1f} ms, "
         f"p95 **{during['health_ms']['p95']:.1f} ms** over {during['health_ms']['n']} probes.",

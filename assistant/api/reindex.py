@@ -57,6 +57,8 @@ def run_ingest(
 
     update = assistant.ingest_incremental if incremental else assistant.ingest
     report = update(acts, registry, on_progress)
+    progress("preparing", 0.97)
+    assistant.prepare(report.collection)  # the first questions on the new index stay fast
     return {
         "version": report.version,
         "collection": report.collection,

@@ -39,8 +39,7 @@ class Warmup:
         try:
             c = state.container
             live = c.assistant.index_version()
-            if live:
-                c.knowledge.for_version(live)
+            c.assistant.prepare(live)
             engine = c.answer_engine
             state.gate.install(engine)
             if engine.llm is not None:

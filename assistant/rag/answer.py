@@ -95,6 +95,20 @@ class AnswerEngine:
             for lang in langs:
                 self.llm.warmup(prefix_messages(lang))
 
+    def prepare(self, version: str) -> None:
+        """Compute what answers reuse for index `version` (row and article terms, the basis
+        line of every row) now, off the request path: otherwise the first questions after a
+        start or a re-index pay for it, all at once when many arrive together."""
+        kb = self.knowledge.for_version(version)
+        for row in kb.registry.rows:
+            kb.terms(row)
+            basis = row.registry.get("citation", "")
+            for lang in ("ru", "kk"):
+                article = kb.article(basis, lang)
+                if article is not None:
+                    kb.terms(article)
+                    self._basis_quote(article, row, kb)
+
     # -- template method -------------------------------------------------------------------
     def stream(
         self, question: str, history: list[str] | None = None, lang: Lang | None = None
@@ -324,18 +338,21 @@ class AnswerEngine:
     def _basis_quote(article: Chunk, row: Chunk, kb: Any) -> str:
         """The line of the article a registry row was taken from: the one sharing most lemmas
         with the function text (works for numbered points and for statute list lines alike)."""
-        target = set(
-            kb.terms(
-                row.model_copy(
-                    update={
-                        "bridge": "",
-                        "title": "",
-                        "kind": "act",
-                        "text": row.registry.get("function_text", ""),
-                    }
-                )
-            )
+        key = ("basis_quote", article.chunk_id, row.chunk_id)
+        return str(kb.memo(key, lambda: AnswerEngine._best_basis_line(article, row, kb)))
+
+    @staticmethod
+    def _best_basis_line(article: Chunk, row: Chunk, kb: Any) -> str:
+        function_only = row.model_copy(
+            update={
+                "chunk_id": f"{row.chunk_id}#function",  # not the row's own entry in the terms cache
+                "bridge": "",
+                "title": "",
+                "kind": "act",
+                "text": row.registry.get("function_text", ""),
+            }
         )
+        target = set(kb.terms(function_only))
         if article.lang == "kk" and row.bridge:
             target = set(kb.analyzer.terms(row.bridge, "kk"))
         best, best_score = article.text[:400], 0.0

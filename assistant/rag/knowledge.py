@@ -4,13 +4,16 @@ term statistics for relevance, and the registry rows — loaded once per live ve
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from assistant.domain import Chunk, Lang
 from assistant.rag.registry_index import RegistryIndex
 from assistant.rag.relevance import TermStats, text_terms
 from assistant.text.lang import normalize
 from ingest.views import lexical_parts, lexical_text
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from assistant.store.base import VectorStore
@@ -26,6 +29,7 @@ class VersionKnowledge:
         self.stats = TermStats(sparse_indices, sparse)
         self.registry = RegistryIndex(chunks, analyzer)
         self._terms: dict[str, set[str]] = {}
+        self._memo: dict[tuple[str, ...], Any] = {}
         # lowercase text of everything indexed, to ask "is this root mentioned anywhere at all?"
         self.corpus_text = normalize(" ".join(c.text for c in chunks)).lower()
         parts: dict[tuple[str, str], list[Chunk]] = {}
@@ -48,6 +52,12 @@ class VersionKnowledge:
 
     def lexical(self, chunk: Chunk) -> str:
         return lexical_text(chunk)
+
+    def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """A value derived from this version's texts, computed once (the texts never change)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def terms(self, chunk: Chunk) -> set[str]:
         """Index terms (with prefixes) of a chunk or whole article, as the sparse side sees them."""

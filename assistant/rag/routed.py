@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Chunk, Lang, SearchHit, SearchResult
 from assistant.rag.evidence import QUESTION_TYPES, question_types
 from assistant.rag.understand import Understanding, understand
+from assistant.text.russian import part_of_speech
+from assistant.text.sparse import query_weights
 
 ANSWER_TYPES_FOR_RETRIEVAL = ("deadline", "refusal", "document")
 
 if TYPE_CHECKING:
     from assistant.rag.knowledge import Knowledge, VersionKnowledge
     from assistant.rag.retrieval import HybridRetriever
+    from assistant.text.analyzer import Analyzer
 
 BASIS_FROM_TOP = 3  # rows this close to the top are strong enough to vouch for their article
 MAX_BASIS_INSERTS = 2
@@ -70,6 +73,74 @@ def answer_type_boost(question: str, hits: list[SearchHit]) -> list[SearchHit]:
     return sorted(rescored, key=lambda h: h.score, reverse=True)
 
 
+# Words that only introduce the action named by what follows («осуществляет контроль»,
+# «проведение анализа»).
+LIGHT_WORDS = frozenset(
+    {
+        "осуществлять", "обеспечивать", "принимать", "оказывать", "проводить",
+        "осуществление", "обеспечение", "принятие", "оказание", "проведение",
+    }
+)  # fmt: skip
+ACTION_NOUNS = 2
+
+
+def function_action(function_text: str, analyzer: Analyzer) -> set[str]:
+    """What a registry function does: its main verb(s), or else the first nouns of the phrase
+    after any light word. Functions read «[circumstance,] <verb> [и <verb>] <object>» or, in
+    statutes, «<action noun> <object>»:
+    «разрабатывает и утверждает правила …» → {разрабатывать, утверждать};
+    «осуществляет государственный контроль за качеством …» → {контроль, качество};
+    «после внесения в реестр … принимают меры по переводу …» → {мера, перевод};
+    «проведение изучения и анализа деятельности …» → {изучение, анализ}."""
+    words = [w.strip(",.;:()«»") for w in function_text.split()]
+    words = [w for w in words if w]
+    start = next((i for i, w in enumerate(words) if part_of_speech(w) == "VERB"), None)
+    rest = words
+    if start is not None:
+        verbs: list[str] = []
+        i = start
+        while i < len(words) and (part_of_speech(words[i]) == "VERB" or (words[i] == "и" and verbs)):
+            verbs += analyzer.terms(words[i], "ru")
+            i += 1
+        action = {v for v in verbs if v not in LIGHT_WORDS}
+        if action:
+            return action
+        rest = words[i:]
+    nouns = [
+        t
+        for w in rest
+        if part_of_speech(w) == "NOUN"
+        for t in analyzer.terms(w, "ru")
+        if t not in LIGHT_WORDS
+    ]
+    return set(nouns[:ACTION_NOUNS])
+
+
+def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
+    """Registry rows re-ordered among the places they already hold, by how much of the question
+    their function's action names: «кто контролирует качество» wants the row that *exercises*
+    control, not the one that writes control rules or reports to the controller, though all
+    three mention control. Articles keep their places; rows whose action the question does not
+    name keep their order."""
+    slots = [i for i, h in enumerate(hits) if h.chunk.kind == "registry"]
+    if len(slots) < 2:
+        return hits
+    weights = query_weights(kb.analyzer, question)
+
+    def action_score(h: SearchHit) -> float:
+        action = kb.memo(
+            ("function_action", h.chunk.chunk_id),
+            lambda: function_action(str(h.chunk.registry.get("function_text", "")), kb.analyzer),
+        )
+        return sum(w for t, w in weights.items() if t in action)
+
+    rows = sorted((hits[i] for i in slots), key=action_score, reverse=True)  # stable: ties keep order
+    out = list(hits)
+    for slot, row in zip(slots, rows, strict=True):
+        out[slot] = row
+    return out
+
+
 class RoutedRetriever:
     def __init__(self, retriever: HybridRetriever, knowledge: Knowledge) -> None:
         self.retriever = retriever
@@ -99,6 +170,8 @@ class RoutedRetriever:
                     h for h in hits if h.chunk.citation not in chosen
                 ]
         else:
-            hits = with_basis_articles(answer_type_boost(u.question, hits), kb, u.lang)
+            hits = with_basis_articles(
+                function_action_order(u.question, answer_type_boost(u.question, hits), kb), kb, u.lang
+            )
         result.hits = hits[:top_k]
         return result

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer
 
-__all__ = ["RU_STOPWORDS", "get_morph", "is_known", "is_name_like", "is_stopword", "lemma"]
+__all__ = ["RU_STOPWORDS", "get_morph", "is_known", "is_name_like", "is_stopword", "lemma", "part_of_speech"]
 
 _lock = threading.Lock()
 _morph: MorphAnalyzer | None = None
@@ -52,6 +52,13 @@ def _lemma(word: str) -> str:
 def lemma(word: str) -> str:
     """Most probable normal form of a Russian word (lowercase, ё→е)."""
     return _lemma(word.lower().replace("ё", "е"))
+
+
+@lru_cache(maxsize=50_000)
+def part_of_speech(word: str) -> str:
+    """pymorphy's part of speech of the most probable reading: VERB (finite), NOUN, ADJF …"""
+    parses = get_morph().parse(word.lower())
+    return str(parses[0].tag.POS or "") if parses else ""
 
 
 @lru_cache(maxsize=200_000)

@@ -27,6 +27,7 @@ class FakeAssistant(Assistant):
         self.calls: list[tuple[str, list[str] | None, Lang | None]] = []
         self.release = threading.Event()
         self.started = threading.Event()
+        self.prepared: list[str] = []
 
     def stream(
         self, question: str, history: list[str] | None = None, lang: Lang | None = None
@@ -81,6 +82,9 @@ class FakeAssistant(Assistant):
         self, acts: Path | None = None, registry: Path | None = None, progress: Any = None
     ) -> IngestReport:
         return self._ingest(acts, registry, progress, incremental=True)
+
+    def prepare(self, version: str | None = None) -> None:
+        self.prepared.append(version or self.index_version())
 
     def _ingest(
         self, acts: Path | None, registry: Path | None, progress: Any, *, incremental: bool

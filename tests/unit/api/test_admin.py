@@ -80,6 +80,7 @@ def test_upload_runs_a_job_and_one_at_a_time(client: TestClient) -> None:
     fake.release.set()
     job = _wait(client, job_id, admin)
     assert job["state"] == "done" and job["progress"] == 1.0
+    assert fake.prepared[-1] == "kenes__v2"  # the new index is warm before users reach it
     report = job["report"]
     assert (
         isinstance(report, dict)

@@ -339,3 +339,16 @@ def test_answer_roundtrips_as_json(container: Container) -> None:
     a = ask(container, DEADLINE_Q)
     again = Answer.model_validate_json(a.model_dump_json())
     assert again == a
+
+
+def test_prepare_computes_basis_lines_without_touching_row_terms(container: Container) -> None:
+    version = container.store.require_live()
+    kb = container.knowledge.for_version(version)
+    row = kb.registry.rows[0]
+    row_terms = set(kb.terms(row))
+    engine(container).prepare(version)
+    assert kb.terms(row) == row_terms  # the function-only view has its own cache entry
+    article = kb.article(row.registry["citation"], "ru")
+    assert article is not None
+    key = ("basis_quote", article.chunk_id, row.chunk_id)
+    assert kb.memo(key, lambda: "not computed again") != "not computed again"

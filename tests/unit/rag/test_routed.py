@@ -6,9 +6,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from assistant.domain import Chunk, Lang, SearchHit, SearchResult
 from assistant.rag.registry_index import RegistryIndex
-from assistant.rag.routed import RoutedRetriever, answer_type_boost, registry_selection, with_basis_articles
+from assistant.rag.routed import (
+    RoutedRetriever,
+    answer_type_boost,
+    function_action,
+    function_action_order,
+    registry_selection,
+    with_basis_articles,
+)
 from assistant.rag.understand import understand
 from ingest.registry import RegistryRow, row_to_chunk
 from tests.unit.rag.tiny_data import AGENCY, analyzer, row, rows
@@ -34,7 +43,11 @@ class FakeKB:
     def __init__(self, articles: list[Chunk], registry: list[Chunk] | None = None) -> None:
         self.articles = {(a.citation, a.lang): a for a in articles}
         self.asked: list[tuple[str, str]] = []
-        self.registry = RegistryIndex(registry or [], analyzer())
+        self.analyzer = analyzer()
+        self.registry = RegistryIndex(registry or [], self.analyzer)
+
+    def memo(self, key: tuple[str, ...], compute: Any) -> Any:
+        return compute()
 
     def article_any(self, citation: str, lang: str) -> Chunk | None:
         self.asked.append((citation, lang))
@@ -46,6 +59,46 @@ class FakeKB:
 
 def citations(out: list[SearchHit]) -> list[str]:
     return [h.chunk.citation for h in out]
+
+
+# -- function_action_order ---------------------------------------------------------------------
+def fn_row(fid: str, text: str) -> Chunk:
+    return row_to_chunk(RegistryRow.model_validate(row(function_id=fid, function_text=text)))
+
+
+def test_the_row_whose_function_action_the_question_names_leads() -> None:
+    kb = FakeKB([])
+    rules = fn_row("R-1", "разрабатывает и утверждает правила государственного контроля за качеством услуг")
+    reports = fn_row("R-2", "представляют информацию в уполномоченный орган по контролю за качеством услуг")
+    control = fn_row("R-3", "осуществляет государственный контроль за качеством услуг")
+    a1 = act("law#st7")
+    out = function_action_order("Кто контролирует качество услуг?", hits(rules, a1, reports, control), kb)  # type: ignore[arg-type]
+    assert citations(out) == ["registry:R-3", "law#st7", "registry:R-1", "registry:R-2"]  # articles stay put
+
+
+def test_rows_keep_their_order_when_no_action_matches() -> None:
+    kb = FakeKB([])
+    r1, r2 = fn_row("R-1", "ведет реестр услуг"), fn_row("R-2", "утверждает правила")
+    original = hits(r1, act("law#st1"), r2)
+    assert function_action_order("Что такое квота?", original, kb) == original  # type: ignore[arg-type]
+    assert function_action_order("ведет реестр", hits(r1), kb) == hits(r1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("разрабатывает и утверждает правила оказания услуг", {"разрабатывать", "утверждать"}),
+        ("осуществляет государственный контроль за качеством услуг", {"контроль", "качество"}),
+        (
+            "после внесения в реестр новой услуги принимают меры по переводу её в электронный формат",
+            {"мера", "перевод"},
+        ),
+        ("проведение изучения и анализа деятельности объединений", {"изучение", "анализ"}),
+        ("", set()),
+    ],
+)
+def test_function_action(text: str, action: set[str]) -> None:
+    assert function_action(text, analyzer()) == action
 
 
 # -- with_basis_articles ---------------------------------------------------------------------
