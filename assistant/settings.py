@@ -37,6 +37,9 @@ class EmbeddingSettings(BaseModel):
         description="questions through ONNX Runtime (same vectors, ~35% faster on CPU) or PyTorch",
     )
     query_cache: int = Field(default=1024, ge=0, description="recent question vectors kept in memory")
+    query_max_tokens: int = Field(
+        default=96, ge=16, description="onnx: word pieces of a question embedded (the rest is cut)"
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -86,7 +86,7 @@ def main() -> None:
         "| answers | n | TTFT p50 | TTFT p95 | total p50 | total p95 |",
         "|---|---|---|---|---|---|",
     ]
-    for name, g in data["groups"].items():
+    for name, g in sorted(data["groups"].items()):
         lines.append(
             f"| {name} | {g['total_ms']['n']} | {g['ttft_ms']['p50']:.0f} ms | {g['ttft_ms']['p95']:.0f} ms | "
             f"{g['total_ms']['p50']:.0f} ms | {g['total_ms']['p95']:.0f} ms |"

@@ -79,7 +79,7 @@ def export(model: Any, path: Path) -> None:
 
 
 class OnnxQueryEncoder:
-    def __init__(self, model: Any, path: Path, threads: int) -> None:
+    def __init__(self, model: Any, path: Path, threads: int, max_tokens: int) -> None:
         import onnxruntime as ort
 
         if not path.exists():
@@ -91,7 +91,7 @@ class OnnxQueryEncoder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = model.tokenizer
-        self._max_tokens = int(model.max_seq_length)
+        self._max_tokens = min(int(model.max_seq_length), max_tokens)
         self._normalize = len(model) == 3
         self._lock = threading.Lock()
 

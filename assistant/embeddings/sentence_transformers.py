@@ -84,7 +84,7 @@ class SentenceTransformerEmbedder:
         return [list(map(float, v)) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        cached = self._recent.get(text)
+        cached = self._recent.get(text) if self._settings.query_cache else None
         if cached is not None:
             return cached
         encoder = self._onnx_encoder()
@@ -112,7 +112,9 @@ class SentenceTransformerEmbedder:
                             raise ValueError("only Transformer + mean Pooling models are exported")
                         path = onnx_query.graph_path(self._cache_dir, self._model_dir or packaged_model_dir())
                         threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
-                        self._query_encoder = onnx_query.OnnxQueryEncoder(model, path, threads)
+                        self._query_encoder = onnx_query.OnnxQueryEncoder(
+                            model, path, threads, self._settings.query_max_tokens
+                        )
                     except Exception as exc:  # the PyTorch path always works; say why it is used
                         log.warning("question encoding stays on PyTorch: %s", exc)
                         self._use_onnx = False

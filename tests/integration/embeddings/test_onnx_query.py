@@ -17,7 +17,7 @@ QUESTIONS = [i["question"] for i in load_dev_items()] + ["ЦОН", "x" * 3000]
 
 
 def test_onnx_vectors_equal_sentence_transformers(tmp_path: Path) -> None:
-    fast = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0), tmp_path)
+    fast = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0, query_max_tokens=256), tmp_path)
     slow = SentenceTransformerEmbedder(EmbeddingSettings(query_runtime="torch"), tmp_path / "never")
     ours = np.array([fast.embed_query(q) for q in QUESTIONS])
     reference = np.array(slow.embed_documents(QUESTIONS))
@@ -25,6 +25,17 @@ def test_onnx_vectors_equal_sentence_transformers(tmp_path: Path) -> None:
     assert np.min(np.sum(ours * reference, axis=1)) > 0.99999
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     assert [p.suffix for p in tmp_path.iterdir()] == [".onnx"] and not (tmp_path / "never").exists()
+
+
+def test_questions_are_cut_to_query_max_tokens(tmp_path: Path) -> None:
+    short = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0, query_max_tokens=16), tmp_path)
+    reference = SentenceTransformerEmbedder(EmbeddingSettings(query_runtime="torch"), tmp_path / "never")
+    model = reference._load()
+    model.max_seq_length = 16
+    question = QUESTIONS[0]
+    assert len(model.tokenizer(question)["input_ids"]) > 16
+    ours = np.array(short.embed_query(question))
+    assert float(ours @ np.array(reference.embed_documents([question])[0])) > 0.99999
 
 
 def test_export_is_reused(tmp_path: Path) -> None:
@@ -44,6 +55,8 @@ def test_repeated_question_is_served_from_memory(tmp_path: Path) -> None:
     embedder.embed_query("два")
     embedder.embed_query("три")
     assert list(embedder._recent) == ["два", "три"]  # oldest dropped
+    embedder._settings.query_cache = 0  # turned off at run time (the benchmarks do): no reuse
+    assert embedder.embed_query("три") is not embedder.embed_query("три")
 
 
 def test_unsupported_head_stays_on_pytorch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
