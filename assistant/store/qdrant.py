@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
-from assistant.store.memory_index import MemoryIndex
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
 
     from assistant.settings import QdrantSettings
+    from assistant.store.memory_index import MemoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,8 @@ class QdrantStore:
             with self._lock:
                 index = self._memory.get(name)
                 if index is None:
+                    from assistant.store.memory_index import MemoryIndex  # numpy/scipy: only when used
+
                     index = MemoryIndex.from_points(self.scroll(name, with_vectors=True), DENSE, SPARSE)
                     self._memory[name] = index
         return index
