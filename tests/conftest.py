@@ -69,6 +69,13 @@ def load_dev_items() -> list[dict[str, Any]]:
     return items
 
 
+def dev_item(item_id: str) -> dict[str, Any]:
+    for item in load_dev_items():
+        if item["id"] == item_id:
+            return item
+    raise LookupError(item_id)
+
+
 @pytest.fixture(scope="session")
 def demo_container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     """The whole demo corpus + registry v1 indexed with the real embedder in embedded Qdrant."""

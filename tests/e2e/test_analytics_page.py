@@ -8,18 +8,15 @@ Writes docs/screenshots/analytics-desktop.png.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from assistant.container import Container
+from tests.live_server import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +36,6 @@ DESKTOP = {"width": 1366, "height": 900}
 LOAD_TIMEOUT_MS = 90_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright==1.65.2")
@@ -59,43 +50,19 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def live_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
     """The real app on 127.0.0.1:<free port>; yields (base_url, analyst token, plain user token)."""
-    import uvicorn
-
     from assistant.api.app import create_app
-    from assistant.api.routes import analytics
     from assistant.db.users import add_user
 
     demo_container: Container = request.getfixturevalue("demo_container")
     app = create_app(demo_container)
-    if not any(getattr(r, "path", "").startswith("/api/analytics") for r in app.routes):
-        app.include_router(analytics.router)  # until create_app includes it itself
     db = app.state.kenes.db
     db.open()
     suffix = uuid.uuid4().hex[:6]
     _, analyst = add_user(db, f"Данияр Аналитик {suffix}", "analyst")
     _, user = add_user(db, f"Асель Пользователь {suffix}", "user")
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="e2e-analytics-uvicorn", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            pytest.fail("the app did not start within 180 s")
-        time.sleep(0.25)
-    try:
+    with serving(app, probe="/health") as base:
         yield base, analyst, user
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:

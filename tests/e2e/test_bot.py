@@ -5,14 +5,11 @@ on loopback. Nothing is mocked between the bot and the API."""
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -22,6 +19,7 @@ from assistant.db.session import Database
 from bots.telegram.app import KenesBot
 from bots.telegram.settings import BotSettings
 from tests.e2e.fake_telegram import MESSAGE_LIMIT, FakeTelegram, buttons, parse_html, utf16_len
+from tests.live_server import free_port, serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -40,16 +38,8 @@ class LiveApi:
     allowed_user_id: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_api(demo_container: Container) -> Iterator[LiveApi]:
-    import uvicorn
-
     from assistant.api.app import create_app
     from assistant.db.users import add_user
 
@@ -61,27 +51,8 @@ def live_api(demo_container: Container) -> Iterator[LiveApi]:
     allowed_id = 500_000_000 + suffix
     user, _ = add_user(db, f"Ерлан Сапаров {suffix}", "user", telegram_id=allowed_id)
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="e2e-bot-uvicorn", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{base}/ready", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            pytest.fail("the Kenes API did not become ready within 180 s")
-        time.sleep(0.25)
-    try:
+    with serving(app) as base:
         yield LiveApi(base, service_token, db, allowed_id, user.id)
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def _audit_rows(db: Database) -> int:
@@ -248,7 +219,7 @@ async def _scenario(api: LiveApi) -> None:
 
         # --- the API is down: a clear message, and the bot keeps running -------------------------
         live_base = kenes.api.base_url
-        kenes.api.base_url = f"http://127.0.0.1:{_free_port()}"
+        kenes.api.base_url = f"http://127.0.0.1:{free_port()}"
         count = len(chat.sent())
         tg.send_text(user, "Что такое государственная услуга?")
         down = (await chat.next_messages(count))[0]["text"]

@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from assistant.api import sse
 from assistant.container import Container
+from tests.live_server import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -54,12 +52,6 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def playwright_chromium() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright==1.65.2")
@@ -80,8 +72,6 @@ def live_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     if os.environ.get("KENES_E2E_URL"):
         yield os.environ["KENES_E2E_URL"].rstrip("/"), os.environ["KENES_E2E_TOKEN"]
         return
-    import uvicorn
-
     from assistant.api.app import create_app
     from assistant.db.users import add_user
     from assistant.errors import ValidationProblem
@@ -95,27 +85,8 @@ def live_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     except ValidationProblem:  # the name is taken in this session's database
         _, token = add_user(db, f"Айгерим Нурланова {time.monotonic_ns() % 10_000}", "user")
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{base}/ready", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            pytest.fail("the app did not become ready within 180 s")
-        time.sleep(0.25)
-    try:
+    with serving(app) as base:
         yield base, token
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def _events(response: Any) -> list[sse.SseEvent]:

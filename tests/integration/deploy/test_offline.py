@@ -11,13 +11,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from assistant.llm.model_files import prepare_model
 from assistant.offline import OFFLINE_ENV
-from assistant.settings import DEMO_DIR, Settings
+from assistant.settings import Settings
+from tests.conftest import dev_item
 
 pytestmark = pytest.mark.e2e
 
@@ -68,15 +68,6 @@ def unshare_problem() -> str | None:
     if probe.returncode != 0:
         return f"unshare -n is not permitted here: {probe.stderr.strip()}"
     return None
-
-
-def dev_item(item_id: str) -> dict[str, Any]:
-    for line in (DEMO_DIR / "eval" / "dev-law-qa.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            if item["id"] == item_id:
-                return item
-    raise LookupError(item_id)
 
 
 def isolated(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

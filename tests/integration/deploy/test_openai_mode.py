@@ -8,31 +8,21 @@ Debian nor PyPI ships one), so `qdrant.url` is exercised only by the compose fil
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from assistant.container import Container
-from assistant.settings import DEMO_DIR, LLMSettings, Settings
+from assistant.settings import LLMSettings, Settings
 
 # The module-scoped fixture that starts `python -m llama_cpp.server` on a free loopback port.
+from tests.conftest import dev_item
 from tests.integration.llm.test_openai_server import server_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 ITEM_ID = "d-law-008"  # a law question the demo index answers from access-to-information
-
-
-def dev_item(item_id: str) -> dict[str, Any]:
-    for line in (DEMO_DIR / "eval" / "dev-law-qa.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            if item["id"] == item_id:
-                return item
-    raise LookupError(item_id)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from assistant.llm.base import ChatMessage
 from assistant.llm.model_files import prepare_model
 from assistant.llm.openai_compat import OpenAICompatLLM
 from assistant.settings import LLMSettings, Settings
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,6 @@ QUESTION = [
     ChatMessage("system", "Отвечай кратко, по-русски."),
     ChatMessage("user", "Как называется столица Казахстана?"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def model_data_dir() -> Path:
