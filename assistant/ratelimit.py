@@ -1,4 +1,5 @@
-"""Per-user token buckets: `rate` requests per minute, bursts up to the same number."""
+"""Per-key token buckets: `per_minute` requests per minute, bursts up to the same number; used by
+the API (per account) and the Telegram bot (per Telegram user)."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ from assistant.api.errors import (
     RateLimited,
     Unauthorized,
 )
-from assistant.api.ratelimit import RateLimiter
 from assistant.api.state import ApiState
 from assistant.db import users
+from assistant.ratelimit import RateLimiter
 
 TELEGRAM_HEADER = "X-Kenes-Telegram-User"
 MSG_NOT_SERVICE = (

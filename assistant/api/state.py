@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from assistant.api.conversations import Conversations
 from assistant.api.jobs import JobRunner
 from assistant.api.llm_gate import LLMGate
-from assistant.api.ratelimit import RateLimiter
 from assistant.db.session import Database
 from assistant.errors import KenesError
+from assistant.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from assistant.container import Container

@@ -4,12 +4,11 @@ that order), and flood-control retries (Telegram requests)."""
 from bots.telegram.middlewares.access import AccessMiddleware
 from bots.telegram.middlewares.context import ChatContextMiddleware
 from bots.telegram.middlewares.retry import RetryAfterMiddleware
-from bots.telegram.middlewares.throttling import ThrottlingMiddleware, TokenBucket
+from bots.telegram.middlewares.throttling import ThrottlingMiddleware
 
 __all__ = [
     "AccessMiddleware",
     "ChatContextMiddleware",
     "RetryAfterMiddleware",
     "ThrottlingMiddleware",
-    "TokenBucket",
 ]

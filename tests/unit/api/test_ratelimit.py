@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.api.ratelimit import RateLimiter
+from assistant.ratelimit import RateLimiter
 from tests.unit.api.conftest import MakeClient, token_for
 
 

@@ -16,7 +16,6 @@ from bots.telegram.middlewares import (
     ChatContextMiddleware,
     RetryAfterMiddleware,
     ThrottlingMiddleware,
-    TokenBucket,
 )
 from tests.unit.bots.fakes import FakeApi, FakeBot, handler_data, make_callback, make_message, make_user
 
@@ -121,13 +120,13 @@ def test_updates_without_a_user_are_ignored() -> None:
 
 def test_token_bucket_refills_over_time() -> None:
     clock = Clock()
-    bucket = TokenBucket(2, clock=clock)
+    bucket = ThrottlingMiddleware(2, clock=clock).bucket
     assert bucket.acquire(1) == 0 and bucket.acquire(1) == 0
     assert bucket.acquire(1) == pytest.approx(30.0)
     assert bucket.acquire(2) == 0  # per user
     clock.now += 30
     assert bucket.acquire(1) == 0
-    assert TokenBucket(0).acquire(1) == 0  # disabled
+    assert ThrottlingMiddleware(0).bucket.acquire(1) == 0  # disabled
 
 
 def test_throttling_warns_once_per_stretch_and_drops_the_rest() -> None:
