@@ -15,7 +15,7 @@ from assistant.errors import IndexNotReady
 from assistant.store.base import StoredPoint
 from assistant.text.sparse import CorpusStats
 from ingest import changes as change_report
-from ingest.manifest import VersionInfo, new_version_id, now_iso
+from ingest.manifest import VersionInfo, new_version_id, now_iso, this_builder
 from ingest.pipeline import IngestReport, Progress, content_hash, count_chunks, embed_hash
 from ingest.sources import SourceSet, link_rows_to_acts, load_sources
 from ingest.views import dense_text, lexical_text
@@ -75,6 +75,7 @@ def update(
     pipeline: IngestPipeline, acts: Path | None, registry: Path | None, progress: Progress | None = None
 ) -> IngestReport:
     started = time.perf_counter()
+    pipeline.recover()
     store = pipeline.store
     live = store.live_collection()
     if live is None:
@@ -128,6 +129,7 @@ def update(
         avgdl=stats.avgdl,
         embedder=pipeline.encoder.embedder.name,
         report=changes,
+        builder=this_builder(),
     )
     pipeline.manifest.upsert(info)
     try:
@@ -136,6 +138,7 @@ def update(
         store.copy_points(live, collection, plan.carry)
         store.add(collection, encoded)
         pipeline.check(collection, len(plan.carry) + len(encoded), encoded or None)
+        pipeline.mark_ready(info)
     except BaseException:
         pipeline.discard(collection)
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,18 +13,42 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# building → ready (complete and checked) → live ⇄ retired; failed builds are removed. Only a
+# version that got past its checks may ever be promoted (a build killed mid-write stays
+# "building" in the manifest, with a partial collection in the store).
+PROMOTABLE = frozenset({"ready", "live", "retired"})
+
 
 class VersionInfo(BaseModel):
     collection: str
     version: str
     created: str
-    status: str = "building"  # building → live → retired; failed builds are removed
+    status: str = "building"
+    # who is building it ("host:pid"), so a start-up clean-up removes only builds whose process
+    # is gone, never one that another live process (e.g. `kenes serve`) is still writing
+    builder: str = ""
     parent: str | None = None
     sources: list[dict[str, str]] = Field(default_factory=list)
     counts: dict[str, int] = Field(default_factory=dict)
     avgdl: float = 0.0
     embedder: str = ""
     report: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def promotable(self) -> bool:
+        return self.status in PROMOTABLE
+
+    def abandoned(self) -> bool:
+        """An unfinished build whose process no longer runs (killed, crashed, machine restarted).
+        A build recorded on another host cannot be checked from here and is left alone."""
+        if self.promotable:
+            return False
+        host, _, pid = self.builder.rpartition(":")
+        if not pid.isdigit():
+            return True  # recorded before builders were tracked
+        if host != socket.gethostname():
+            return False
+        return not _alive(int(pid))
 
 
 class Manifest:
@@ -56,6 +81,31 @@ class Manifest:
 
     def remove(self, collection: str) -> None:
         self.save([v for v in self.load() if v.collection != collection])
+
+
+def this_builder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    # a SIGKILLed child that its parent has not reaped yet still answers kill(pid, 0)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return True
+    return fields[0] != "Z"
 
 
 def new_version_id() -> str:

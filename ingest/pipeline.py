@@ -14,10 +14,10 @@ from typing import Any
 
 from assistant.domain import Chunk
 from assistant.embeddings.base import Embedder
-from assistant.errors import IndexNotReady, KenesError
+from assistant.errors import IndexNotReady, KenesError, ValidationProblem
 from assistant.store.base import EncodedChunk, SparseVec, VectorStore
 from assistant.text.sparse import CorpusStats, SparseEncoder
-from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso
+from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso, this_builder
 from ingest.sources import SourceSet, load_sources
 from ingest.views import dense_text, lexical_parts, lexical_text
 
@@ -31,6 +31,12 @@ def content_hash(chunk: Chunk) -> str:
 
 def embed_hash(dense: str, lexical: str, embedder: str) -> str:
     return hashlib.sha256(f"{embedder}\x00{dense}\x00{lexical}".encode()).hexdigest()
+
+
+class VersionNotPromotable(ValidationProblem):
+    """A rollback asked for a version that never finished its build or fails its checks now."""
+
+    code = "version_not_promotable"
 
 
 @dataclass
@@ -112,6 +118,21 @@ class IngestPipeline:
         self.manifest = manifest
         self.keep_versions = keep_versions
         self.alias = alias
+        self._recovered = False
+        self._removed: dict[str, VersionInfo] = {}  # unfinished versions `recover` removed
+
+    def recover(self) -> None:
+        """Remove what builds killed mid-write left behind (a "building" manifest entry and a
+        partial collection), once per process before the first index operation, so neither
+        `index list` nor a rollback ever offers them."""
+        if self._recovered:
+            return
+        for v in self.manifest.load():
+            if v.abandoned() and v.collection != self.store.live_collection():
+                log.warning("removing unfinished index version %s (its build was interrupted)", v.version)
+                self.discard(v.collection)
+                self._removed[v.version] = self._removed[v.collection] = v
+        self._recovered = True
 
     def build(
         self, acts: Path | None, registry: Path | None, progress: Progress | None = None
@@ -119,6 +140,7 @@ class IngestPipeline:
         """Full build of a new version from the given sources; the alias moves only if the new
         version is complete and passes its checks."""
         started = time.perf_counter()
+        self.recover()
         sources = load_sources(acts, registry)
         if not sources.chunks:
             raise KenesError("Nothing to index: no acts and no registry rows were given.")
@@ -135,16 +157,17 @@ class IngestPipeline:
             counts=count_chunks(sources.chunks),
             avgdl=stats.avgdl,
             embedder=self.encoder.embedder.name,
+            builder=this_builder(),
         )
-        self.manifest.upsert(
-            info
-        )  # recorded as "building" first so an interrupted build is found and removed
+        # recorded as "building" first so an interrupted build is found and removed
+        self.manifest.upsert(info)
         try:
             self.store.create_collection(collection, len(encoded[0].dense))
             self.store.add(collection, encoded)
             if progress:
                 progress("writing", 1.0)
             self.check(collection, len(encoded), encoded)
+            self.mark_ready(info)
         except BaseException:
             self.discard(collection)
             raise
@@ -166,6 +189,11 @@ class IngestPipeline:
         if not any(h.chunk.chunk_id == probe.chunk.chunk_id for h in hits):
             raise KenesError("Index check failed: a probe query does not find its own chunk")
 
+    def mark_ready(self, info: VersionInfo) -> None:
+        """The build is complete and checked: from now on it may be promoted."""
+        info.status = "ready"
+        self.manifest.upsert(info)
+
     def discard(self, collection: str) -> None:
         try:
             if collection in self.store.collections():
@@ -174,6 +202,8 @@ class IngestPipeline:
             self.manifest.remove(collection)
 
     def promote(self, info: VersionInfo) -> None:
+        if not info.promotable:
+            raise _unfinished(info)
         previous = self.store.live_collection()
         self.store.swap_alias(info.collection)
         for v in self.manifest.load():
@@ -194,9 +224,10 @@ class IngestPipeline:
             if name not in known and name != live:
                 self.store.drop(name)
         for v in versions:
-            if v.status == "building" and v.collection != live:
+            if v.abandoned() and v.collection != live:
                 self.discard(v.collection)
-        retired = [v for v in self.manifest.load() if v.collection != live]
+        # a build still running in another process is neither counted nor removed here
+        retired = [v for v in self.manifest.load() if v.collection != live and v.promotable]
         for v in retired[: max(0, len(retired) - (self.keep_versions - 1))]:
             self.discard(v.collection)
 
@@ -208,22 +239,48 @@ class IngestPipeline:
         return update(self, acts, registry, progress)
 
     def versions(self) -> list[VersionInfo]:
+        self.recover()
         return self.manifest.load()
 
     def rollback(self, version: str | None = None) -> VersionInfo:
-        versions = [v for v in self.manifest.load() if v.collection in set(self.store.collections())]
+        """Make `version` (default: the newest finished one before the live one) live again.
+        Only versions that finished their build and still pass the point-count check qualify."""
+        self.recover()
+        stored = set(self.store.collections())
+        versions = [v for v in self.manifest.load() if v.collection in stored]
         live = self.store.live_collection()
         if version:
             target = next((v for v in versions if version in (v.version, v.collection)), None)
+            unfinished = target if target is not None else self._removed.get(version)
+            if unfinished is not None and not unfinished.promotable:
+                raise _unfinished(unfinished)
         else:
             # version ids are UTC timestamps to the centisecond, so they order builds exactly
             live_version = next((v.version for v in versions if v.collection == live), "9999")
             older = sorted(
-                (v for v in versions if v.collection != live and v.version < live_version),
+                (v for v in versions if v.promotable and v.collection != live and v.version < live_version),
                 key=lambda v: v.version,
             )
             target = older[-1] if older else None
         if target is None:
             raise IndexNotReady(f"No stored index version to roll back to ({version or 'previous'}).")
+        expected = target.counts.get("total")
+        if expected is not None and target.collection != live:
+            try:
+                self.check(target.collection, expected, None)
+            except KenesError as exc:
+                raise VersionNotPromotable(
+                    f"Index version {target.version} cannot go live: {exc.message}", [exc.message]
+                ) from exc
         self.promote(target)
         return target
+
+
+def _unfinished(info: VersionInfo) -> VersionNotPromotable:
+    message = (
+        f"Index version {info.version} is {info.status}: its build never finished or never passed "
+        "its checks, so it cannot go live. Roll back to a finished version (see `kenes index list`)."
+    )
+    if info.abandoned():
+        message += " Its build was interrupted; what it left has been removed."
+    return VersionNotPromotable(message, [f"{info.version}: status {info.status}"])
