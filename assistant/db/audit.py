@@ -1,9 +1,8 @@
 """The audit log: every answer with its sources, model, index version and timings, and the
-feedback users give on answers. Questions are stored with personal data masked."""
+feedback users give on answers. Questions, answers (which may repeat what the user wrote) and
+feedback comments are stored with personal data masked (`assistant.pii`)."""
 
 from __future__ import annotations
-
-import re
 
 from sqlalchemy import select
 
@@ -11,20 +10,9 @@ from assistant.db.models import CHANNELS, AuditLog, Feedback
 from assistant.db.session import Database
 from assistant.domain import Answer
 from assistant.errors import NotFound, ValidationProblem
+from assistant.pii import mask_pii
 
-# ИИН / БИН: exactly twelve digits, not part of a longer number
-_IIN = re.compile(r"(?<!\d)\d{12}(?!\d)")
-# +7 and ten digits, or 8 7xx and seven digits; spaces, dashes, dots and parentheses between
-_SEP = r"[\s\-.()]*"
-_PHONE = re.compile(rf"(?<![\d+])(?:\+7{_SEP}\d|8{_SEP}7)(?:{_SEP}\d){{9}}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def mask_pii(text: str) -> str:
-    """Replace ИИН/БИН, phone numbers and e-mail addresses with placeholders."""
-    text = _EMAIL.sub("[email]", text)
-    text = _IIN.sub("[ИИН]", text)
-    return _PHONE.sub("[телефон]", text)
+__all__ = ["find_answer", "mask_pii", "record_answer", "record_feedback"]
 
 
 def record_answer(
@@ -36,7 +24,7 @@ def record_answer(
         user_id=user_id,
         channel=channel,
         question=mask_pii(answer.question),
-        answer=answer.answer,
+        answer=mask_pii(answer.answer),
         citations=[c.model_dump() for c in answer.citations],
         refused=answer.refused,
         mode=answer.mode,
