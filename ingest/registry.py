@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -248,16 +248,72 @@ def _read_xlsx(path: Path) -> Iterator[Record]:
 _READERS = {".csv": _read_csv, ".jsonl": _read_jsonl, ".xlsx": _read_xlsx}
 
 
+# A broken 50 MB file has ~175,000 bad rows; an admin fixes the first ones and re-runs, so the
+# report lists this many and counts the rest.
+MAX_PROBLEMS = 200
+# a cell starting with one of these runs as a formula when the registry is opened in a spreadsheet
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class Problems(list[str]):
+    """A problem list that keeps the first `limit` problems and counts all of them."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+
+    def append(self, problem: str) -> None:
+        self.total += 1
+        if len(self) < self.limit:
+            super().append(problem)
+
+    def extend(self, problems: Iterable[str]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def error(self, message: str) -> ValidationProblem:
+        listed = list(self)
+        if self.total > len(listed):
+            listed.append(f"… and {self.total - len(listed)} more problem(s) not listed")
+        exc = ValidationProblem(message, listed)
+        exc.details["problems_total"] = self.total
+        return exc
+
+
+_MORE_RE = re.compile(r"^… and (\d+) more problem\(s\) not listed$")
+
+
+def count_problems(problems: Iterable[str]) -> int:
+    """How many problems a (possibly capped and merged) list stands for."""
+    total = 0
+    for problem in problems:
+        more = _MORE_RE.match(problem)
+        total += int(more.group(1)) if more else 1
+    return total
+
+
+def formula_cells(record: dict[str, Any]) -> list[str]:
+    """Problems for cells a spreadsheet would run as formulas (`=HYPERLINK(…)`, `+cmd|…`)."""
+    out = []
+    for column, value in record.items():
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item or "").strip()
+            if text.startswith(FORMULA_START):
+                out.append(f"{column} starts with '{text[0]}': a spreadsheet would run it as a formula")
+    return out
+
+
 def load_registry(path: Path) -> list[RegistryRow]:
-    """All rows of a registry file, or one `ValidationProblem` listing every bad row as
-    '<file>:<line>: <reason>'."""
+    """All rows of a registry file, or one `ValidationProblem` listing bad rows as
+    '<file>:<line>: <reason>' (the first `MAX_PROBLEMS`; `problems_total` counts all)."""
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         reason = f"unsupported registry format '{path.suffix}' (use .csv, .xlsx or .jsonl)"
         raise ValidationProblem(f"cannot read registry {path.name}", [f"{path.name}: {reason}"])
     rows: list[RegistryRow] = []
-    problems: list[str] = []
+    problems = Problems()
     first_seen: dict[str, int] = {}
     try:
         for number, record in reader(path):
@@ -265,10 +321,14 @@ def load_registry(path: Path) -> list[RegistryRow]:
                 problems.append(f"{path.name}:{number}: {record}")
                 continue
             known = {k: v for k, v in record.items() if k in COLUMNS or k in OPTIONAL_COLUMNS}
+            formulas = formula_cells(known)
             try:
                 row = RegistryRow.model_validate(known)
             except ValidationError as exc:
-                problems.extend(f"{path.name}:{number}: {msg}" for msg in _messages(exc))
+                problems.extend(f"{path.name}:{number}: {msg}" for msg in [*_messages(exc), *formulas])
+                continue
+            if formulas:
+                problems.extend(f"{path.name}:{number}: {msg}" for msg in formulas)
                 continue
             if row.function_id in first_seen:
                 first = first_seen[row.function_id]
@@ -283,8 +343,8 @@ def load_registry(path: Path) -> list[RegistryRow]:
         raise ValidationProblem(
             f"cannot read registry {path.name}", [f"{path.name}: not a valid {kind} file ({exc})"]
         ) from exc
-    if problems:
-        raise ValidationProblem(f"{len(problems)} problem(s) in registry {path.name}", problems)
+    if problems.total:
+        raise problems.error(f"{problems.total} problem(s) in registry {path.name}")
     if not rows:
         raise ValidationProblem(f"registry {path.name} is empty", [f"{path.name}: no rows"])
     return rows

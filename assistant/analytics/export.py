@@ -34,12 +34,25 @@ class Table:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(…)`,
+# `+cmd|…`, `-2+3+cmd…`, `@SUM(…)`); tab and CR start one in some importers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Cell) -> Cell:
+    """A text cell that a spreadsheet would run as a formula, prefixed with «'» so it stays text
+    (OWASP's advice); numbers stay numbers, so a negative share is still -0.25."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM, so Excel opens Cyrillic text correctly on double-click."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    writer.writerow([csv_safe(c) for c in table.columns])
+    writer.writerows([csv_safe(c) for c in row] for row in table.rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
