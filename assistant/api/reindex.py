@@ -14,7 +14,15 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.jobs import Job, Progress
 from assistant.api.state import ApiState
-from assistant.api.uploads import parse_multipart, read_body, save, to_upload
+from assistant.api.uploads import (
+    UPLOAD_PREFIX,
+    UPLOADS_DIR,
+    parse_multipart,
+    read_body,
+    save,
+    to_upload,
+    validate_isolated,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -25,24 +33,17 @@ if TYPE_CHECKING:
 async def start_ingest(state: ApiState, content_type: str, body_stream: AsyncIterator[bytes]) -> Job:
     state.jobs.ensure_idle()  # refuse early, before reading a large upload
     upload = to_upload(parse_multipart(await read_body(body_stream), content_type))
-    uploads_dir = state.container.settings.data_dir / "uploads"
+    uploads_dir = state.container.settings.data_dir / UPLOADS_DIR
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+    root = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=uploads_dir))
     try:
         acts, registry = save(upload, root)
-        await run_in_threadpool(validate, acts, registry)
+        await run_in_threadpool(validate_isolated, acts, registry)  # a bomb costs the child only
         work = partial(run_ingest, state.assistant, acts, registry, upload.incremental)
         return state.jobs.submit("ingest", work, cleanup=partial(shutil.rmtree, root, ignore_errors=True))
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
-
-
-def validate(acts: Path | None, registry: Path | None) -> None:
-    """Read and check every uploaded file; raises `ValidationProblem` listing each problem."""
-    from ingest.sources import load_sources
-
-    load_sources(acts, registry)
 
 
 def run_ingest(

@@ -1,9 +1,17 @@
-"""Admin uploads: a small multipart/form-data reader (standard library only) and the layout of
-uploaded act and registry files on disk, as `ingest` expects them."""
+"""Admin uploads: a small multipart/form-data reader (standard library only), the layout of
+uploaded act and registry files on disk, as `ingest` expects them, and their validation in a
+separate, resource-limited process (`upload_worker`)."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -13,7 +21,16 @@ from pathlib import Path
 from assistant.api.errors import PayloadTooLarge
 from assistant.errors import ValidationProblem
 
+log = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+UPLOADS_DIR = "uploads"  # under the data directory
+UPLOAD_PREFIX = "upload-"
+# Measured: a valid 50 MB registry CSV checks in 12 s at a 465 MB peak, a 4.5 MB act in 0.5 s
+# under 100 MB; a bomb hits these limits instead of the server's memory.
+CHECK_MEMORY_MB = 1536
+CHECK_SECONDS = 180
+MAX_PROBLEMS = 200
 REGISTRY_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
@@ -147,3 +164,63 @@ def save(upload: Upload, root: Path) -> tuple[Path | None, Path | None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(part.data)
     return acts_root, registry_path
+
+
+def validate_isolated(
+    acts: Path | None,
+    registry: Path | None,
+    *,
+    memory_mb: int = CHECK_MEMORY_MB,
+    seconds: int = CHECK_SECONDS,
+) -> None:
+    """Read and check every uploaded file in a child process limited to `memory_mb` of address
+    space and `seconds` (wall clock and CPU); raises `ValidationProblem` with each problem (the
+    first `MAX_PROBLEMS`, `problems_total` counts all), or naming the limit the files hit."""
+    cmd = [sys.executable, "-m", "assistant.api.upload_worker", f"--memory-mb={memory_mb}"]
+    cmd += [f"--cpu-s={seconds}"]
+    cmd += [f"--acts={acts}"] if acts is not None else []
+    cmd += [f"--registry={registry}"] if registry is not None else []
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    started = time.monotonic()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise _limit_problem(f"reading the files took longer than {seconds} s") from None
+    lines = done.stdout.strip().splitlines()
+    try:
+        result = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        result = {}
+    log.info("upload check: exit %s in %.1f s", done.returncode, time.monotonic() - started)
+    if result.get("ok") is True and done.returncode == 0:
+        return
+    if "problems" in result:
+        problems = [str(p) for p in result["problems"]][:MAX_PROBLEMS]
+        total = int(result.get("problems_total") or len(problems))
+        if total > len(problems) and not (problems and problems[-1].startswith("…")):
+            problems.append(f"… and {total - len(problems)} more problem(s) not listed")
+        exc = ValidationProblem(str(result.get("message") or "invalid upload"), problems)
+        exc.details["problems_total"] = total
+        raise exc
+    log.warning("upload check failed (exit %s): %s", done.returncode, done.stderr[-2000:])
+    raise _limit_problem(f"reading the files needed more than {memory_mb} MB of memory or {seconds} s of CPU")
+
+
+def _limit_problem(reason: str) -> ValidationProblem:
+    return ValidationProblem(
+        "the upload could not be checked within the limits; nothing was changed",
+        [f"{reason} (a decompression bomb, or a file too large to index?)"],
+    )
+
+
+def sweep_uploads(uploads_dir: Path) -> int:
+    """Remove upload folders a crashed server left behind; called at start-up, when no upload of
+    this server can be in flight (one server owns a data directory). Returns how many."""
+    if not uploads_dir.is_dir():
+        return 0
+    stale = [p for p in uploads_dir.iterdir() if p.is_dir() and p.name.startswith(UPLOAD_PREFIX)]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    if stale:
+        log.info("removed %d stale upload folder(s) from %s", len(stale), uploads_dir)
+    return len(stale)

@@ -21,6 +21,7 @@ _SENTENCE_END_RE = re.compile(r"\.\s+(?=[А-ЯЁA-Z])")
 
 # meta.yaml uses the corpus' folder-language keys (rus/kaz); the product speaks ru/kk.
 _LANG_KEYS = {"rus": "ru", "ru": "ru", "kaz": "kk", "kk": "kk"}
+MAX_META_BYTES = 64 * 1024
 
 
 class ActMeta(BaseModel):
@@ -128,6 +129,27 @@ def make_meta(slug: str, title: str, *, title_kk: str = "", requisite: str = "",
     )
 
 
+def _read_yaml(path: Path, name: str) -> Any:
+    """Plain YAML only: a few hundred bytes of nested aliases expand to gigabytes («billion
+    laughs»), and metadata never needs them, so anchors and aliases are refused before any node
+    is built, and so is a file larger than any real meta.yaml."""
+
+    def invalid(reason: str) -> ValidationProblem:
+        return ValidationProblem(f"{name} is invalid", [f"{name}: {reason}"])
+
+    if path.stat().st_size > MAX_META_BYTES:
+        raise invalid(f"larger than {MAX_META_BYTES // 1024} KB; metadata is a few lines")
+    try:
+        text = path.read_text(encoding="utf-8")
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise invalid(f"line {line}: YAML anchors and aliases (&, *) are not allowed")
+        return yaml.safe_load(text) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise invalid(f"invalid YAML ({exc})") from exc
+
+
 def load_meta(act_dir: Path) -> ActMeta:
     """Read `<act_dir>/meta.yaml`; without it, derive a minimal meta from the folder name and the
     first `# ` heading of the act texts."""
@@ -138,12 +160,7 @@ def load_meta(act_dir: Path) -> ActMeta:
         title = _first_heading(files["ru"]) if "ru" in files else ""
         title_kk = _first_heading(files["kk"]) if "kk" in files else ""
         return make_meta(act_dir.name, title or title_kk, title_kk=title_kk)
-    try:
-        data = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValidationProblem(
-            f"{act_dir.name}/meta.yaml is invalid", [f"{act_dir.name}/meta.yaml: invalid YAML ({exc})"]
-        ) from exc
+    data = _read_yaml(meta_path, f"{act_dir.name}/meta.yaml")
     if not isinstance(data, dict):
         problem = f"{act_dir.name}/meta.yaml: expected a mapping, got {type(data).__name__}"
         raise ValidationProblem(f"{act_dir.name}/meta.yaml is invalid", [problem])
