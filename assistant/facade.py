@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from ingest.pipeline import IngestReport, Progress
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls other than whitespace
+
+
 class Assistant:
     def __init__(self, container: Container) -> None:
         self._c = container
@@ -23,7 +28,15 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------------------------
     def check_question(self, question: str) -> str:
-        text = " ".join(question.split())
+        # A lone surrogate ("\ud800", legal in JSON, not in UTF-8) breaks the tokenizer, the
+        # database and the JSON of the answer; no real text holds one, so it is refused here,
+        # where every surface (API, bot, CLI, eval) passes.
+        if _SURROGATE.search(question):
+            raise QuestionRejected(
+                "Вопрос содержит недопустимые символы. / Сұрақта жарамсыз таңбалар бар.",
+                details={"reason": "invalid_characters"},
+            )
+        text = " ".join(_CONTROL.sub(" ", question).split())
         if not text:
             raise QuestionRejected("Вопрос пуст. / Сұрақ бос.", details={"reason": "empty"})
         limit = self.settings.answer.max_question_chars
@@ -41,9 +54,10 @@ class Assistant:
         top_k: int | None = None,
         lang: Lang | None = None,
         filters: dict[str, Any] | None = None,
+        history: list[str] | None = None,
     ) -> SearchResult:
         return self._c.routed_retriever.search(
-            self.check_question(query), top_k=top_k, lang=lang, filters=filters
+            self.check_question(query), top_k=top_k, lang=lang, filters=filters, history=history
         )
 
     def stream(

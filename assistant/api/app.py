@@ -18,8 +18,11 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import TELEGRAM_HEADER
 from assistant.api.errors import install_error_handlers
+from assistant.api.middleware import RequestGuard
+from assistant.api.middleware_headers import SecurityHeaders
 from assistant.api.routes import admin, analytics, ask, feedback, health, me, sources
 from assistant.api.state import ApiState
+from assistant.api.uploads import UPLOADS_DIR, sweep_uploads
 from assistant.container import Container
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(state.db.open)  # fail at start-up, not on the first question
+        await run_in_threadpool(sweep_uploads, state.container.settings.data_dir / UPLOADS_DIR)
         state.warmup.start(state)
         try:
             yield
@@ -48,6 +52,10 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.kenes = state
     install_error_handlers(app)
+    # the guard sees a request before FastAPI reads its body; headers go on every response,
+    # the guard's 401/413 included (middleware added last runs first)
+    app.add_middleware(RequestGuard, fastapi=app)
+    app.add_middleware(SecurityHeaders, static_dir=STATIC_DIR)
     origins = state.container.settings.api.cors_origins
     if origins:
         app.add_middleware(

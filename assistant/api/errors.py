@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import (
     IndexNotReady,
@@ -127,7 +128,21 @@ async def internal_error_handler(request: Request, exc: Exception) -> JSONRespon
     return JSONResponse(body, status_code=500)
 
 
+# what the framework itself refuses (unknown path, wrong method, a body it cannot parse)
+_HTTP_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette/FastAPI's own errors in the same envelope as ours, never `{"detail": …}`."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = MSG_INVALID_REQUEST if exc.status_code == 400 else str(exc.detail)
+    body = {"error": {"code": code, "message": message, "details": {}}}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KenesError, kenes_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from assistant.domain import Answer, Chunk
 
+# Every string a client sends is bounded (a 1 MB conversation_id was echoed back and kept as a
+# memory key) and free of lone surrogates ("\ud800" is valid JSON but no text: the database,
+# the tokenizer and the JSON answer all fail on it).
+MAX_QUESTION_FIELD = 20_000  # a hard ceiling; the facade's own, bilingual limit is far lower
+MAX_ID = 128
+MAX_COMMENT = 4000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("contains an invalid character (a lone UTF-16 surrogate)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_surrogates)]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[\w.:\-]+$")]
+
 
 class AskRequest(BaseModel):
-    # no length constraints here: the facade rejects empty/oversize questions with a
-    # bilingual message, which pydantic's English one must not pre-empt
-    question: str
+    # only a hard ceiling here: the facade rejects empty/oversize questions and lone surrogates
+    # with a bilingual message, which pydantic's English one must not pre-empt
+    question: str = Field(max_length=MAX_QUESTION_FIELD)
     lang: Literal["ru", "kk"] | None = None
-    conversation_id: str | None = Field(default=None, description="omit to start a new conversation")
+    conversation_id: Id | None = Field(default=None, description="omit to start a new conversation")
 
 
 class AnswerOut(BaseModel):
@@ -60,9 +79,9 @@ class SourceOut(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    answer_id: str
+    answer_id: Id
     rating: Literal[1, -1]
-    comment: str = Field(default="", max_length=4000)
+    comment: Text = Field(default="", max_length=MAX_COMMENT)
 
 
 class FeedbackOut(BaseModel):
@@ -92,7 +111,7 @@ class ReadyOut(BaseModel):
 
 
 class RollbackRequest(BaseModel):
-    version: str | None = Field(
+    version: Id | None = Field(
         default=None, description="version id or collection; default: the previous one"
     )
 
@@ -111,3 +130,42 @@ class JobOut(BaseModel):
 
 class JobStarted(BaseModel):
     job_id: str
+
+
+# -- conversations kept per user (routes/conversations.py, routes/ask.py) ----------------------
+class ChatRequest(AskRequest):
+    replace_from: int | None = Field(
+        default=None,
+        ge=0,
+        description="position of a stored question to replace with this one, dropping what followed "
+        "(edit and resend; regenerate sends the same question)",
+    )
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    created: str
+    updated: str
+    snippet: str = ""
+
+
+class MessageOut(BaseModel):
+    position: int
+    role: Literal["user", "assistant"]
+    text: str
+    status: str = "done"
+    answer_id: str | None = None
+    answer: dict[str, Any] | None = Field(default=None, description="the final answer JSON of an answer")
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]
+
+
+class RenameRequest(BaseModel):
+    title: Text = Field(min_length=1, max_length=200)
+
+
+class AllowlistOut(BaseModel):
+    telegram_users: int

@@ -3,9 +3,11 @@ first use. One `Database` per process, owned by whoever composes the surface (AP
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -58,10 +60,8 @@ class Database:
         if not self.url.startswith("sqlite"):
             return create_engine(self.url, pool_pre_ping=True)
         database = self.url.split("///", 1)[1] if "///" in self.url else ""
-        if database and database != ":memory:":
-            from pathlib import Path
-
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _private_file(Path(database))
         engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -80,6 +80,17 @@ class Database:
                 self._engine.dispose()
             self._engine = None
             self._sessions = None
+
+
+def _private_file(path: Path) -> None:
+    """The database holds token hashes and the audit log: readable by its owner only (0600).
+    SQLite gives the -wal and -shm files the mode of the database file, so creating the file
+    0600 before SQLite opens it covers all three; older 0644 files are tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -3,7 +3,12 @@ carries their id. The bot asks the API once (`/api/me`) and remembers the answer
 refusal for a shorter time than an admission is trusted, so newly added users get in quickly
 and a refused user's retries never reach the API, let alone the model.
 
-A 403 from any later API call (the user was removed meanwhile) also ends in the refusal."""
+A 403 from any later API call (the user was removed meanwhile) also ends in the refusal.
+
+In a group every member reads the answers, so the bot answers there only when the group chat
+itself is allow-listed (a Kenes user carries the group's chat id, e.g.
+`kenes users add team-x --role user --telegram-id -1001234567890`), and stays silent otherwise:
+a refusal in the group would only advertise the bot."""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.types import TelegramObject, User
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject, User
 
 from bots.telegram.api import AccessDenied, KenesApi
 from bots.telegram.replies import notify
@@ -57,6 +63,8 @@ class AccessMiddleware(BaseMiddleware):
         self.api = api
         self.allowed = _Expiring(allow_ttl_s, clock)
         self.denied = _Expiring(deny_ttl_s, clock)
+        self.groups_allowed = _Expiring(allow_ttl_s, clock)
+        self.groups_denied = _Expiring(deny_ttl_s, clock)
 
     async def __call__(
         self,
@@ -67,6 +75,9 @@ class AccessMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return None  # channel posts, other bots: nobody to authorise
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type != ChatType.PRIVATE and not await self._group_allowed(chat.id):
+            return None
         if user.id in self.denied:
             return await self._refuse(event, data, user)
         if user.id not in self.allowed:
@@ -79,6 +90,20 @@ class AccessMiddleware(BaseMiddleware):
             return await handler(event, data)
         except AccessDenied:
             return await self._refuse(event, data, user)
+
+    async def _group_allowed(self, chat_id: int) -> bool:
+        if chat_id in self.groups_allowed:
+            return True
+        if chat_id in self.groups_denied:
+            return False
+        try:
+            await self.api.me(chat_id)
+        except AccessDenied:
+            log.info("group chat %s is not on the allowlist; staying silent there", chat_id)
+            self.groups_denied.add(chat_id)
+            return False
+        self.groups_allowed.add(chat_id)
+        return True
 
     async def _refuse(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:
         if user.id not in self.denied:
