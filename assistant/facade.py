@@ -54,10 +54,9 @@ class Assistant:
         top_k: int | None = None,
         lang: Lang | None = None,
         filters: dict[str, Any] | None = None,
-        history: list[str] | None = None,
     ) -> SearchResult:
         return self._c.routed_retriever.search(
-            self.check_question(query), top_k=top_k, lang=lang, filters=filters, history=history
+            self.check_question(query), top_k=top_k, lang=lang, filters=filters
         )
 
     def stream(
