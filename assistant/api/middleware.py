@@ -43,8 +43,9 @@ class _TooLarge(PayloadTooLarge):
 
 
 def too_large(limit: int) -> PayloadTooLarge:
-    mb = limit / (1024 * 1024)
-    return _TooLarge(f"Request body larger than {mb:g} MB.", details={"limit": limit})
+    mb = f"{limit / (1024 * 1024):g}"
+    message = f"Запрос больше {mb} МБ. / Сұрау {mb} МБ-тан үлкен."
+    return _TooLarge(message, details={"limit": limit})
 
 
 def _needs_user(dependant: Dependant) -> bool:
