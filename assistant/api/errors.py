@@ -122,10 +122,20 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     return JSONResponse(body, status_code=422)
 
 
+# A crash is answered outside every middleware (Starlette's ServerErrorMiddleware), so the
+# security headers go on this response here; a JSON body needs no sources at all.
+CRASH_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s crashed", request.method, request.url.path, exc_info=exc)
     body = {"error": {"code": "internal_error", "message": MSG_INTERNAL, "details": {}}}
-    return JSONResponse(body, status_code=500)
+    return JSONResponse(body, status_code=500, headers=CRASH_HEADERS)
 
 
 # what the framework itself refuses (unknown path, wrong method, a body it cannot parse)

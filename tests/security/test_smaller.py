@@ -139,3 +139,18 @@ def test_private_chats_need_no_group_allowlist() -> None:
     api, handler = FakeApi({7}), _Handler()
     data = handler_data(FakeBot())
     assert asyncio.run(AccessMiddleware(api)(handler, make_message("вопрос"), data)) == "handled"  # type: ignore[arg-type]
+
+
+def test_security_headers_on_a_crash_too(make_client: MakeClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = make_client()
+    client._transport.raise_server_exceptions = False  # type: ignore[attr-defined]  # answer, do not raise
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(client.app.state.kenes.assistant, "source", crash)  # type: ignore[attr-defined]
+    r = client.get("/api/sources/public-services%23st8", headers=token_for(client, "alice"))
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+    for name, value in SECURITY_HEADERS.items():
+        assert r.headers[name] == value
+    assert "default-src 'none'" in r.headers["content-security-policy"]
