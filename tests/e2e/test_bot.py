@@ -199,8 +199,14 @@ async def _scenario(api: LiveApi) -> None:
             q != REGISTRY_QUESTION or uid == api.allowed_user_id for uid, _, q in _audit_questions(api.db)
         )
 
-        # --- in a group the bot answers only when mentioned --------------------------------------
-        group_id = -100_123
+        # --- in a group the bot answers only when mentioned, and only if the group itself is
+        # allow-listed (its members may not be): elsewhere it stays silent -----------------------
+        from assistant.db.users import add_user
+
+        group_id = -100_000_000_000 - api.allowed_id
+        other_group = {"id": group_id - 1, "type": "supergroup", "title": "Чужой отдел"}
+        tg.send_text(user, f"@{tg.me['username']} {GROUP_QUESTION}", chat=other_group)
+        add_user(api.db, f"Отдел {group_id}", "user", telegram_id=group_id)
         group = {"id": group_id, "type": "supergroup", "title": "Отдел"}
         group_chat = Chat(tg, group_id)
         tg.send_text(user, "коллеги, кто идёт на обед?", chat=group)
@@ -208,6 +214,7 @@ async def _scenario(api: LiveApi) -> None:
         group_answer = await group_chat.next_messages(0, until_keyboard=True)
         assert len(group_chat.sent()) == len(group_answer)
         assert "Проектного офиса" in group_answer[0]["text"]
+        assert Chat(tg, group_id - 1).sent() == []
 
         # --- flood control: the bot waits as told and delivers -----------------------------------
         count = len(chat.sent())
