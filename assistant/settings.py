@@ -68,12 +68,27 @@ class LLMSettings(BaseModel):
         ge=0,
         description="llamacpp: RAM for saved prompt states (one per language prefix); 0 = off",
     )
+    prompt_cache_states: int = Field(
+        default=4, ge=1, description="llamacpp: saved prompt states kept (2 language prefixes + recent)"
+    )
+    nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="llamacpp: how much lower the model threads' CPU priority is, so registry "
+        "answers and health checks keep the cores while the model writes; 0 = same priority",
+    )
     max_tokens: int = 256
     temperature: float = 0.1
     base_url: str = "http://127.0.0.1:8080/v1"
     model: str = "local"
     api_key: SecretStr | None = None
-    timeout_s: float = 60.0
+    timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="wall-clock bound of one model call, queueing included; past it the answer is "
+        "the cited extract",
+    )
     retries: int = 2
     max_concurrency: int = 1
 

@@ -1,12 +1,15 @@
 """A gate in front of the LLM: at most `max_llm_concurrency` generations at once, the rest
 queue. Only LLM-bound work passes it, so registry answers and health checks never wait.
 
-A request that waits longer than the LLM timeout gets `LLMUnavailable`, which the answer
+One budget (`llm.timeout_s`) covers queueing here and the model call: what is left after the
+wait is passed on as the call's own bound, so no LLM answer takes longer than the budget (plus
+retrieval) however many are queued. Past it the request gets `LLMUnavailable`, which the answer
 engine already turns into a cited extractive answer with a notice."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -35,13 +38,18 @@ class GatedLLM:
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> Iterator[str]:
-        return self._gated(messages, {"max_tokens": max_tokens, "temperature": temperature, "stop": stop})
+        deadline = time.monotonic() + (timeout_s if timeout_s is not None else self.wait_s)
+        options = {"max_tokens": max_tokens, "temperature": temperature, "stop": stop}
+        return self._gated(messages, options, deadline)
 
-    def _gated(self, messages: Sequence[ChatMessage], options: dict[str, Any]) -> Iterator[str]:
+    def _gated(
+        self, messages: Sequence[ChatMessage], options: dict[str, Any], deadline: float
+    ) -> Iterator[str]:
         self._count("waiting", 1)
         try:
-            acquired = self._semaphore.acquire(timeout=self.wait_s)
+            acquired = self._semaphore.acquire(timeout=max(0.0, deadline - time.monotonic()))
         finally:
             self._count("waiting", -1)
         if not acquired:
@@ -50,6 +58,8 @@ class GatedLLM:
             )
         self._count("running", 1)
         try:
+            if LLM in type(self.inner).__mro__:  # our backends take the rest of the budget
+                options["timeout_s"] = max(0.001, deadline - time.monotonic())
             yield from self.inner.stream(messages, **options)
         finally:
             self._count("running", -1)

@@ -30,6 +30,10 @@ class LLM(Protocol):
     `assistant.errors.LLMUnavailable`, so callers can degrade to cited extracts in one place.
     A failure after the first delta also raises `LLMUnavailable`; callers that already showed
     part of the answer decide what to do with it.
+
+    Every call is bounded in wall-clock time (`llm.timeout_s`, or `timeout_s` for one call, e.g.
+    what is left of a request's budget after queueing): past it the backend stops generating
+    and raises `LLMUnavailable`.
     """
 
     name: str
@@ -41,6 +45,7 @@ class LLM(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> Iterator[str]:
         """Yield text deltas; `None` arguments mean the backend's configured defaults."""
         ...
@@ -52,8 +57,13 @@ class LLM(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> str:
-        return "".join(self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop))
+        return "".join(
+            self.stream(
+                messages, max_tokens=max_tokens, temperature=temperature, stop=stop, timeout_s=timeout_s
+            )
+        )
 
     def warmup(self, prefix_messages: Sequence[ChatMessage]) -> None:
         """Precompute the fixed prefix (system prompt) so the first request pays only for its

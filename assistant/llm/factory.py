@@ -20,5 +20,5 @@ def build_llm(settings: Settings) -> LLM:
     if mode == "fake":
         from assistant.llm.fake import FakeLLM
 
-        return FakeLLM()
+        return FakeLLM(timeout_s=settings.llm.timeout_s)
     raise ConfigError(f"unknown llm.mode {mode!r}; expected llamacpp, openai or fake")

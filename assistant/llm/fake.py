@@ -38,11 +38,14 @@ class FakeLLM(LLM):
         fail_after: int | None = None,
         delay_s: float = 0.0,
         name: str = "fake",
+        timeout_s: float | None = None,
     ) -> None:
         """`reply` replaces the source-based answer; `fail` raises before the first delta,
         `fail_after=n` after n deltas (a server dying mid-answer); `delay_s` sleeps before
-        each delta so timeouts and streaming surfaces can be exercised."""
+        each delta so timeouts and streaming surfaces can be exercised; `timeout_s` bounds each
+        call like the real backends' `llm.timeout_s` (None: unbounded)."""
         self.name = name
+        self.timeout_s = timeout_s
         self.reply = reply
         self.fail = fail
         self.fail_after = fail_after
@@ -58,11 +61,14 @@ class FakeLLM(LLM):
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> Iterator[str]:
         with self._lock:
             self.calls.append(list(messages))
         text = self.reply if self.reply is not None else answer_from_sources(messages)
-        return self._emit(_cut_at_stop(text, stop), max_tokens)
+        bound = timeout_s if timeout_s is not None else self.timeout_s
+        deadline = time.monotonic() + bound if bound is not None else None
+        return self._bounded(self._emit(_cut_at_stop(text, stop), max_tokens), deadline)
 
     def _emit(self, text: str, max_tokens: int | None) -> Iterator[str]:
         # A generator, so failures surface on iteration exactly like the real backends.
@@ -76,6 +82,15 @@ class FakeLLM(LLM):
                 raise LLMUnavailable("fake LLM failed mid-stream")
             if self.delay_s:
                 time.sleep(self.delay_s)
+            yield piece
+
+    @staticmethod
+    def _bounded(pieces: Iterator[str], deadline: float | None) -> Iterator[str]:
+        """Stop like the real backends when the call's time is up (checked between deltas,
+        which is as often as a real model can be stopped too)."""
+        for piece in pieces:
+            if deadline is not None and time.monotonic() > deadline:
+                raise LLMUnavailable("fake LLM exceeded its time limit", details={"timeout": True})
             yield piece
 
     def warmup(self, prefix_messages: Sequence[ChatMessage]) -> None:

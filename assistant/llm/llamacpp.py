@@ -4,9 +4,12 @@ Prefix reuse: llama-cpp-python keeps the tokens of its last evaluation and, on t
 request, re-uses the KV cache for the longest common token prefix. Every request starts with
 the same system prompt, so after `warmup()` a question only pays for its own tokens. Russian and
 Kazakh questions have different prefixes, so a Kazakh question after a Russian one would
-re-evaluate the whole Kazakh prefix (~450 tokens, ~3 s here); a RAM cache of saved states
-(`llm.prompt_cache_mb`) keeps both warm. One request runs at a time, which the lock enforces
-anyway (a `Llama` is not thread-safe).
+re-evaluate the whole Kazakh prefix (~450 tokens, ~3 s here); a small cache of saved states
+(`llm.prompt_cache_mb`, see `prompt_cache.py`) keeps both warm.
+
+Every call (load, warm-up, generation) runs on one model thread (a `Llama` is not thread-safe)
+at a lower CPU priority, and is bounded by `llm.timeout_s` of wall-clock time, queueing
+included: past it the caller gets `LLMUnavailable` and the generation stops (see `deadline.py`).
 
 `llama_cpp` is imported lazily so this module (and `fake`/`openai` setups) work without it.
 """
@@ -15,14 +18,15 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError, LLMUnavailable
 from assistant.llm.base import LLM, ChatMessage
+from assistant.llm.deadline import Call, ModelThread, deadline_after, results, wait
 from assistant.llm.model_files import PACKAGED_MODELS, prepare_model
 from assistant.settings import Settings
 
@@ -32,6 +36,8 @@ N_BATCH = 512
 SEED = 42  # fixed so eval runs are reproducible at the configured (low) temperature
 # Any short text: warmup only needs a conversation that shares the real requests' prefix.
 _WARMUP_QUESTION = "?"
+# Loading may first assemble the packaged GGUF (~0.5 GB); it gets at least this long.
+LOAD_TIMEOUT_S = 600.0
 
 
 class LlamaCppLLM(LLM):
@@ -45,17 +51,21 @@ class LlamaCppLLM(LLM):
             Path(explicit).stem if explicit else Path(PACKAGED_MODELS[self._cfg.model_size].filename).stem
         )
         self._llama: Any = None
-        self._lock = threading.Lock()
+        self._thread = ModelThread("kenes-llm", nice=self._cfg.nice)
         self.load_seconds: float | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def load(self) -> None:
         """Load the model now (assembling the packaged GGUF first if needed)."""
-        with self._locked("load"):
-            self._ensure_loaded()
+        self._run(lambda: self._ensure_loaded(), "loading the local LLM", LOAD_TIMEOUT_S)
+
+    def _run(self, work: Any, what: str, at_least_s: float = 0.0) -> None:
+        call = self._thread.submit(Call(lambda _call: work()))
+        wait(call, deadline_after(max(self._cfg.timeout_s, at_least_s)), what)
 
     def _ensure_loaded(self) -> Any:
+        """On the model thread only."""
         if self._llama is not None:
             return self._llama
         # ggml's OpenMP workers spin-wait by default. On 2 cores shared with embeddings, the
@@ -96,18 +106,22 @@ class LlamaCppLLM(LLM):
         except Exception as exc:  # llama_cpp raises ValueError/RuntimeError/OSError variously
             raise LLMUnavailable(f"cannot load local LLM model {path}: {exc}") from exc
         if self._cfg.prompt_cache_mb:
-            from llama_cpp.llama_cache import LlamaRAMCache
+            from assistant.llm.prompt_cache import PromptStateCache
 
-            self._llama.set_cache(LlamaRAMCache(capacity_bytes=self._cfg.prompt_cache_mb << 20))
+            self._llama.set_cache(
+                PromptStateCache(self._cfg.prompt_cache_mb << 20, max_states=self._cfg.prompt_cache_states)
+            )
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.1fs (chat format %s)", path.name, self.load_seconds, self._llama.chat_format)
         return self._llama
 
     def close(self) -> None:
-        with self._lock:
+        def release() -> None:
             if self._llama is not None:
                 self._llama.close()
                 self._llama = None
+
+        self._run(release, "closing the local LLM")
 
     # -- LLM protocol ----------------------------------------------------------------------
 
@@ -115,15 +129,16 @@ class LlamaCppLLM(LLM):
         """Evaluate the fixed prefix once. We run a one-token completion of prefix + a dummy
         question through the normal chat path, so the cached tokens are exactly what real
         requests produce (same template, same tokenisation) whatever the chat format."""
-        messages = [*prefix_messages, ChatMessage("user", _WARMUP_QUESTION)]
-        with self._locked("warmup"):
+        messages = [m.to_dict() for m in [*prefix_messages, ChatMessage("user", _WARMUP_QUESTION)]]
+
+        def work() -> None:
             llama = self._ensure_loaded()
             try:
-                llama.create_chat_completion(
-                    messages=[m.to_dict() for m in messages], max_tokens=1, temperature=0.0
-                )
+                llama.create_chat_completion(messages=messages, max_tokens=1, temperature=0.0)
             except Exception as exc:
                 raise LLMUnavailable(f"local LLM failed during warmup: {exc}") from exc
+
+        self._run(work, "warming up the local LLM", LOAD_TIMEOUT_S)
 
     def stream(
         self,
@@ -132,45 +147,62 @@ class LlamaCppLLM(LLM):
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> Iterator[str]:
-        payload = [m.to_dict() for m in messages]
-        return self._stream(
-            payload,
+        # the bound starts now, so time spent queueing behind other requests counts
+        budget_s = timeout_s if timeout_s is not None else self._cfg.timeout_s
+        started = time.monotonic()
+        work = partial(
+            self._generate,
+            [m.to_dict() for m in messages],
             max_tokens if max_tokens is not None else self._cfg.max_tokens,
             temperature if temperature is not None else self._cfg.temperature,
             stop,
         )
+        return self._results(work, started, budget_s)
 
-    def _stream(
-        self, payload: list[dict[str, str]], max_tokens: int, temperature: float, stop: list[str] | None
-    ) -> Iterator[str]:
-        with self._locked("generation"):
-            llama = self._ensure_loaded()
-            chunks: Any = None
-            try:
-                chunks = llama.create_chat_completion(
-                    messages=payload,
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    stop=stop,
-                    stream=True,
-                )
-                for chunk in chunks:
-                    choices = chunk.get("choices") or []
-                    content = (choices[0].get("delta") or {}).get("content") if choices else None
-                    if content:
-                        yield content
-            except LLMUnavailable:
-                raise
-            except ValueError as exc:
-                # "Requested tokens (N) exceed context window of M": the prompt is too long.
-                raise LLMUnavailable(f"local LLM rejected the request: {exc}") from exc
-            except Exception as exc:
-                raise LLMUnavailable(f"local LLM failed: {exc}") from exc
-            finally:
-                # An abandoned stream must stop generating before the lock is released.
-                if chunks is not None and hasattr(chunks, "close"):
-                    chunks.close()
+    def _results(self, work: Any, started: float, budget_s: float) -> Iterator[str]:
+        # a generator, so a stream that is never iterated never reaches the model
+        if self._llama is None:
+            # the first call of a process loads the model (seconds to minutes on a busy machine)
+            # under the load allowance; its own bound starts once the model is there
+            self.load()
+            started = time.monotonic()
+        yield from results(self._thread.submit(Call(work)), started + budget_s, "the local LLM")
+
+    def _generate(
+        self,
+        payload: list[dict[str, str]],
+        max_tokens: int,
+        temperature: float,
+        stop: list[str] | None,
+        call: Call,
+    ) -> None:
+        """On the model thread: stream deltas into `call` until done or cancelled."""
+        llama = self._ensure_loaded()
+        chunks: Any = None
+        try:
+            chunks = llama.create_chat_completion(
+                messages=payload, max_tokens=max_tokens, temperature=temperature, stop=stop, stream=True
+            )
+            for chunk in chunks:
+                if call.cancelled.is_set():  # the caller's time is up or it went away
+                    break
+                choices = chunk.get("choices") or []
+                content = (choices[0].get("delta") or {}).get("content") if choices else None
+                if content:
+                    call.put(content)
+        except LLMUnavailable:
+            raise
+        except ValueError as exc:
+            # "Requested tokens (N) exceed context window of M": the prompt is too long.
+            raise LLMUnavailable(f"local LLM rejected the request: {exc}") from exc
+        except Exception as exc:
+            raise LLMUnavailable(f"local LLM failed: {exc}") from exc
+        finally:
+            # stop generating now, not when the garbage collector finds the generator
+            if chunks is not None and hasattr(chunks, "close"):
+                chunks.close()
 
     def healthy(self) -> bool:
         if self._llama is not None:
@@ -181,25 +213,3 @@ class LlamaCppLLM(LLM):
             log.warning("local LLM unhealthy: %s", exc.message)
             return False
         return True
-
-    def _locked(self, what: str) -> _Held:
-        return _Held(self._lock, self._cfg.timeout_s, what)
-
-
-class _Held:
-    """`with lock:` that gives up after `timeout_s` instead of queueing forever, so a stuck
-    generation turns further requests into LLMUnavailable (cited extracts) rather than hangs."""
-
-    def __init__(self, lock: threading.Lock, timeout_s: float, what: str) -> None:
-        self._lock = lock
-        self._timeout_s = timeout_s
-        self._what = what
-
-    def __enter__(self) -> None:
-        if not self._lock.acquire(timeout=self._timeout_s):
-            raise LLMUnavailable(
-                f"the local LLM is busy: waited {self._timeout_s:.0f}s for another request ({self._what})"
-            )
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()

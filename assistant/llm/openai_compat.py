@@ -2,6 +2,10 @@
 
 Retries only happen before the first delta: once text has reached the user, replaying the
 request would duplicate it, so a mid-stream failure is reported instead.
+
+Each call, retries included, is bounded by `llm.timeout_s` of wall-clock time: the request runs
+on a thread of its own and the caller stops waiting at the deadline (a read timeout alone
+restarts with every byte a slow server sends), see `deadline.py`.
 """
 
 from __future__ import annotations
@@ -9,13 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 import httpx
 
 from assistant.errors import LLMUnavailable
 from assistant.llm.base import LLM, ChatMessage
+from assistant.llm.deadline import Call, deadline_after, in_thread, results
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,7 @@ class OpenAICompatLLM(LLM):
         self._max_tokens = cfg.max_tokens
         self._temperature = cfg.temperature
         self._retries = max(0, cfg.retries)
+        self._timeout_s = cfg.timeout_s
         self._backoff_s = backoff_s
         self._sleep = sleep
         self._secret = cfg.api_key.get_secret_value() if cfg.api_key else ""
@@ -72,7 +79,9 @@ class OpenAICompatLLM(LLM):
         max_tokens: int | None = None,
         temperature: float | None = None,
         stop: list[str] | None = None,
+        timeout_s: float | None = None,
     ) -> Iterator[str]:
+        deadline = deadline_after(timeout_s if timeout_s is not None else self._timeout_s)
         body: dict[str, Any] = {
             "model": self._model,
             "messages": [m.to_dict() for m in messages],
@@ -82,9 +91,20 @@ class OpenAICompatLLM(LLM):
         }
         if stop:
             body["stop"] = stop
-        return self._stream(body)
+        return self._bounded(body, deadline)
 
-    def _stream(self, body: dict[str, Any]) -> Iterator[str]:
+    def _bounded(self, body: dict[str, Any], deadline: float) -> Iterator[str]:
+        def work(call: Call) -> None:
+            with closing(self._stream(body, deadline)) as deltas:  # closing drops the connection
+                for delta in deltas:
+                    if call.cancelled.is_set():
+                        return
+                    call.put(delta)
+
+        call = in_thread(Call(work), "kenes-llm-http")
+        yield from results(call, deadline, f"LLM server at {self._shown_url}")
+
+    def _stream(self, body: dict[str, Any], deadline: float) -> Generator[str, None, None]:
         attempt = 0
         while True:
             started = False
@@ -96,18 +116,18 @@ class OpenAICompatLLM(LLM):
                         yield delta
                 return
             except _Retry as exc:
-                if attempt >= self._retries:
-                    raise self._unavailable(exc.reason) from None
                 wait = exc.wait_s if exc.wait_s is not None else self._backoff(attempt)
+                if attempt >= self._retries or time.monotonic() + wait >= deadline:
+                    raise self._unavailable(exc.reason) from None
                 log.warning(
                     "LLM server at %s: %s; retry %d in %.1fs", self._shown_url, exc.reason, attempt + 1, wait
                 )
                 self._sleep(wait)
                 attempt += 1
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if started or attempt >= self._retries:
-                    raise self._unavailable(_describe(exc)) from None
                 wait = self._backoff(attempt)
+                if started or attempt >= self._retries or time.monotonic() + wait >= deadline:
+                    raise self._unavailable(_describe(exc)) from None
                 log.warning(
                     "LLM server at %s: %s; retry %d in %.1fs",
                     self._shown_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,3 +126,55 @@ def test_corrupt_model_file_is_unavailable(tmp_path: Path) -> None:
     broken = LlamaCppLLM(Settings(data_dir=tmp_path, llm=LLMSettings(model_path=bad)))
     with pytest.raises(LLMUnavailable, match="cannot load"):
         broken.load()
+
+
+# -- issue 15, defect 8: bounded calls, bounded memory ---------------------------------------------
+def test_a_call_past_its_bound_stops_and_raises(llm: LlamaCppLLM) -> None:
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable, match="time limit"):
+        llm.complete(
+            [SYSTEM, ChatMessage("user", "Перечисли сто городов мира через запятую.")],
+            max_tokens=400,
+            timeout_s=1.0,
+        )
+    assert time.monotonic() - started < 2.0
+    # the model stopped generating: the next call gets the model at once
+    answer = llm.complete([SYSTEM, ChatMessage("user", "Скажи «да».")], max_tokens=4, timeout_s=120)
+    assert answer.strip()
+
+
+def test_the_configured_bound_applies_to_every_call(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=model_data_dir(), llm=LLMSettings(n_ctx=2048, n_threads=2, max_tokens=400, timeout_s=1.0)
+    )
+    bounded = LlamaCppLLM(settings)
+    bounded.load()  # loading has its own, longer allowance
+    try:
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailable, match="time limit"):
+            bounded.complete([SYSTEM, ChatMessage("user", "Перечисли сто городов мира через запятую.")])
+        assert time.monotonic() - started < 2.0
+    finally:
+        bounded.close()
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_saved_prompt_states_do_not_grow_memory(llm: LlamaCppLLM) -> None:
+    """llama-cpp-python saves a state after every completion with a copy of the logits buffer
+    (n_tokens × 151,936 floats) that its RAM cache never counted: +300 MB per law question."""
+    filler = " ".join(f"Статья {i} закона устанавливает порядок рассмотрения обращений." for i in range(20))
+    readings = []
+    for i in range(8):
+        question = f"Вопрос {i}: {filler} Что сказано в статье {i}?"
+        llm.complete([SYSTEM, ChatMessage("user", question)], max_tokens=2, timeout_s=300)
+        readings.append(_rss_mb())
+    cache = llm._llama.cache
+    assert len(cache.cache_state) <= llm._cfg.prompt_cache_states
+    assert all(state.scores.shape[0] == 1 for state in cache.cache_state.values())
+    assert readings[-1] - readings[2] < 150, readings

@@ -131,15 +131,31 @@ def test_gated_llm_serialises_generations() -> None:
 
 
 def test_gated_llm_times_out_into_llm_unavailable() -> None:
-    gated = GatedLLM(FakeLLM(reply="а б", delay_s=0.3), slots=1, wait_s=0.05)
+    gated = GatedLLM(FakeLLM(reply="а б", delay_s=0.3), slots=1, wait_s=5)
     first = cast(Generator[str, None, None], gated.stream([]))
     next(first)  # holds the only slot
     started = time.perf_counter()
     with pytest.raises(LLMUnavailable):
-        list(gated.stream([]))
+        list(gated.stream([], timeout_s=0.05))
     assert time.perf_counter() - started < 1
     first.close()  # an abandoned stream gives its slot back
     assert list(gated.stream([])) == ["а ", "б"]
+    assert gated.running == 0
+
+
+def test_gated_llm_budget_covers_queueing_and_the_call() -> None:
+    """Issue 15, defect 8: one wall-clock bound per LLM answer, however long it queued."""
+    slow = FakeLLM(reply=" ".join(["слово"] * 50), delay_s=0.1)
+    gated = GatedLLM(slow, slots=1, wait_s=0.6)
+    first = cast(Generator[str, None, None], gated.stream([]))
+    next(first)
+    waiter = threading.Thread(target=lambda: (time.sleep(0.3), first.close()))
+    waiter.start()
+    started = time.perf_counter()
+    with pytest.raises(LLMUnavailable, match="time limit"):
+        list(gated.stream([]))  # queues ~0.3 s, then has ~0.3 s left for a 5 s answer
+    waiter.join()
+    assert 0.5 < time.perf_counter() - started < 1.0
     assert gated.running == 0
 
 
