@@ -28,17 +28,52 @@ def add(
     telegram_id: Annotated[
         int | None, typer.Option("--telegram-id", help="allow this Telegram user in the bot")
     ] = None,
+    password: Annotated[
+        bool,
+        typer.Option("--password", help="also set a web sign-in password (prompted, or read from stdin)"),
+    ] = False,
 ) -> None:
     """Add a user and print their token (shown only this once; only its hash is stored)."""
     from assistant.cli import cli_errors
-    from assistant.db.users import add_user
+    from assistant.db.users import add_user, set_password
 
     with cli_errors():
-        user, token = add_user(_db(), name, role, telegram_id)
+        secret = _read_password() if password else None
+        db = _db()
+        user, token = add_user(db, name, role, telegram_id)
+        if secret is not None:
+            set_password(db, user.name, secret)
         typer.echo(token)
         typer.secho(
             f"user '{user.name}' ({user.role}) added; keep the token above — it is not shown again", err=True
         )
+
+
+@users_app.command("password")
+def password_(name: Annotated[str, typer.Argument()]) -> None:
+    """Set or change a user's web sign-in password (prompted, or read from stdin)."""
+    from assistant.cli import cli_errors
+    from assistant.db.users import set_password
+
+    with cli_errors():
+        set_password(_db(), name, _read_password())
+        typer.echo(f"password of '{name}' set")
+
+
+def _read_password() -> str:
+    """Prompt twice on a terminal; otherwise the first line of stdin (for scripts)."""
+    from assistant.db.users import MIN_PASSWORD_CHARS
+    from assistant.errors import ValidationProblem
+
+    if sys.stdin.isatty():
+        secret = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    else:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    if len(secret) < MIN_PASSWORD_CHARS:
+        raise ValidationProblem(
+            "cannot set the password", [f"password: at least {MIN_PASSWORD_CHARS} characters"]
+        )
+    return secret
 
 
 @users_app.command("list")

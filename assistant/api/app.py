@@ -20,7 +20,7 @@ from assistant.api.deps import TELEGRAM_HEADER
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import RequestGuard
 from assistant.api.middleware_headers import SecurityHeaders
-from assistant.api.routes import admin, analytics, ask, feedback, health, me, sources
+from assistant.api.routes import admin, analytics, ask, auth, conversations, feedback, health, me, sources
 from assistant.api.state import ApiState
 from assistant.api.uploads import UPLOADS_DIR, sweep_uploads
 from assistant.container import Container
@@ -64,7 +64,7 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", TELEGRAM_HEADER],
         )
-    for module in (health, ask, sources, feedback, me, admin, analytics):
+    for module in (health, ask, sources, feedback, me, admin, analytics, auth, conversations):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

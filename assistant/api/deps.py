@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Cookie, Depends, Header, Request
 
 from assistant.api.errors import (
     MSG_ADMIN_ONLY,
@@ -17,10 +17,11 @@ from assistant.api.errors import (
     Unauthorized,
 )
 from assistant.api.state import ApiState
-from assistant.db import users
+from assistant.db import sessions, users
 from assistant.ratelimit import RateLimiter
 
 TELEGRAM_HEADER = "X-Kenes-Telegram-User"
+SESSION_COOKIE = "kenes_session"  # the web page's sign-in (routes/auth.py); bearer tokens for the rest
 MSG_NOT_SERVICE = (
     "Действовать от имени пользователя Telegram может только сервисная учётная запись. / "
     "Telegram пайдаланушысы атынан тек сервистік есептік жазба әрекет ете алады."
@@ -59,9 +60,15 @@ def current_principal(
     state: State,
     authorization: Annotated[str | None, Header()] = None,
     telegram_user: Annotated[str | None, Header(alias=TELEGRAM_HEADER)] = None,
+    session: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
 ) -> Principal:
     """Sync on purpose: FastAPI runs it in a worker thread, so the DB lookup never blocks the loop."""
     token = _bearer(authorization)
+    if token is None and session and telegram_user is None:
+        signed_in = sessions.session_user(state.db, session)
+        if signed_in is None:
+            raise Unauthorized(MSG_UNAUTHORIZED)
+        return Principal(signed_in.id, signed_in.name, signed_in.role)
     if token is None:
         if state.container.settings.api.auth_required:
             raise Unauthorized(MSG_UNAUTHORIZED)

@@ -1,14 +1,15 @@
-"""Users and their bearer tokens. Only the sha256 of a token is stored; the token itself is
+"""Users, their bearer tokens and web passwords (argon2id). Only the sha256 of a token is stored; the token itself is
 shown once, when the user is added. The users table is also the Telegram allowlist."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 
-from assistant.db.models import ROLES, User
+from assistant.db.models import ROLES, User, UserPassword, utcnow
 from assistant.db.session import Database
 from assistant.errors import NotFound, ValidationProblem
 
@@ -68,3 +69,52 @@ def remove_user(db: Database, name: str) -> None:
         if user is None:
             raise NotFound(f"No user named '{name}'.")
         s.delete(user)
+
+
+# -- passwords (web sign-in) -----------------------------------------------------------------
+MIN_PASSWORD_CHARS = 8
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher  # argon2id with the library's maintained defaults
+
+    return PasswordHasher()
+
+
+def set_password(db: Database, name: str, password: str) -> User:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValidationProblem(
+            "cannot set the password", [f"password: at least {MIN_PASSWORD_CHARS} characters"]
+        )
+    hashed = _hasher().hash(password)
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound(f"No user named '{name}'.")
+        row = s.get(UserPassword, user.id)
+        if row is None:
+            s.add(UserPassword(user_id=user.id, password_hash=hashed))
+        else:
+            row.password_hash, row.updated = hashed, utcnow()
+        return user
+
+
+def verify_password(db: Database, name: str, password: str) -> User | None:
+    """The user if the password matches; None otherwise (also for an unknown name, after the
+    same hashing work, so the answer time does not tell which names exist)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    hasher = _hasher()
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.name == name.strip()))
+        row = s.get(UserPassword, user.id) if user is not None else None
+        if user is None or row is None:
+            hasher.hash(password)
+            return None
+        try:
+            hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = hasher.hash(password)
+        return user

@@ -11,15 +11,16 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Cookie, Depends, Query
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.analytics.export import MEDIA_TYPES
 from assistant.analytics.groups import DEFAULT_THRESHOLD
 from assistant.analytics.service import DISCLAIMER, VIEWS, AnalyticsService
-from assistant.api.deps import CurrentUser, Principal, State
+from assistant.api.deps import SESSION_COOKIE, CurrentUser, Principal, State
 from assistant.api.errors import Forbidden
+from assistant.db import sessions
 from assistant.errors import ValidationProblem
 
 if TYPE_CHECKING:
@@ -86,10 +87,16 @@ def _filters(automatable: str | None, risk: str | None) -> tuple[str | None, str
     return (automatable or "").strip().lower() or None, (risk or "").strip().lower() or None
 
 
-@router.get("/analytics", include_in_schema=False)
-def page() -> FileResponse:
-    """The analyst page (static; it asks for a token and calls the API below)."""
-    return FileResponse(PAGE)
+@router.get("/analytics", include_in_schema=False, response_model=None)
+def page(state: State, session: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> Response:
+    """The analyst page (static; it signs in and calls the API below). A signed-in plain user
+    is sent back to the chat: the API refuses them anyway, an empty page would only confuse."""
+    user = sessions.session_user(state.db, session) if session else None
+    # the answer depends on who asks: never from a cache
+    headers = {"Cache-Control": "no-store"}
+    if user is not None and user.role not in ANALYST_ROLES:
+        return RedirectResponse("/", status_code=303, headers=headers)
+    return FileResponse(PAGE, headers=headers)
 
 
 @router.get("/api/analytics/summary")

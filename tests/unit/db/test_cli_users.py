@@ -46,3 +46,24 @@ def test_remove(data_dir: Path) -> None:
     assert runner.invoke(users_app, ["remove", "x"]).exit_code == 0
     assert runner.invoke(users_app, ["remove", "x"]).exit_code == 1
     assert "x" not in runner.invoke(users_app, ["list"]).stdout
+
+
+def test_add_with_password_from_stdin_lets_the_user_sign_in(data_dir: Path) -> None:
+    from assistant.db.users import verify_password
+
+    runner = CliRunner()
+    result = runner.invoke(users_app, ["add", "Айгерим", "--password"], input="long enough pw\n")
+    assert result.exit_code == 0, result.output
+    db = Database(f"sqlite:///{data_dir / 'kenes.db'}")
+    user = verify_password(db, "Айгерим", "long enough pw")
+    assert user is not None and user.role == "user"
+    assert verify_password(db, "Айгерим", "wrong") is None
+    stored = db.engine.connect().exec_driver_sql("select password_hash from user_passwords").scalar()
+    assert str(stored).startswith("$argon2id$")  # never the password itself
+
+    short = runner.invoke(users_app, ["add", "b", "--password"], input="short\n")
+    assert short.exit_code == 2 and "at least 8" in short.stderr
+    changed = runner.invoke(users_app, ["password", "Айгерим"], input="another long pw\n")
+    assert changed.exit_code == 0
+    assert verify_password(db, "Айгерим", "another long pw") is not None
+    db.close()
