@@ -8,7 +8,6 @@ Writes docs/screenshots/analytics-desktop.png.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from assistant.container import Container
+from tests.e2e.web import axe_violations, sign_in, web_user
 from tests.live_server import serving
 
 pytestmark = pytest.mark.e2e
@@ -49,17 +49,16 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def live_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
-    """The real app on 127.0.0.1:<free port>; yields (base_url, analyst token, plain user token)."""
+    """The real app on 127.0.0.1:<free port>; yields (base_url, analyst name, plain user name),
+    both signing in with `web.PASSWORD`."""
     from assistant.api.app import create_app
-    from assistant.db.users import add_user
 
     demo_container: Container = request.getfixturevalue("demo_container")
     app = create_app(demo_container)
     db = app.state.kenes.db
     db.open()
-    suffix = uuid.uuid4().hex[:6]
-    _, analyst = add_user(db, f"Данияр Аналитик {suffix}", "analyst")
-    _, user = add_user(db, f"Асель Пользователь {suffix}", "user")
+    analyst, _ = web_user(db, "Данияр Аналитик", "analyst")
+    user, _ = web_user(db, "Асель Пользователь", "user")
 
     with serving(app, probe="/health") as base:
         yield base, analyst, user
@@ -68,19 +67,17 @@ def live_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
 def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     base, analyst, _ = live_app
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport=DESKTOP, locale="ru-RU", accept_downloads=True)
+    # bypass_csp: Playwright's string predicates and the injected axe-core need eval
+    context = chromium.new_context(viewport=DESKTOP, locale="ru-RU", accept_downloads=True, bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base + "/analytics")
 
-    # --- log in with the analyst's token (the same localStorage key as the chat) ------------------
-    page.locator("#login").wait_for(state="visible")
-    page.locator("#token").fill(analyst)
-    page.locator("#token").press("Enter")
-    page.locator("#login").wait_for(state="hidden")
-    assert page.evaluate("localStorage.getItem('kenes.token')") == analyst
+    # --- sign in as the analyst (the same session cookie as the chat) -----------------------------
+    sign_in(page, analyst)
     assert "Данияр" in page.locator("#user-name").inner_text()
+    assert page.locator("#nav-analyst").is_visible()
 
     # --- the summary table, with a totals row matching the demo registry ----------------------------
     page.locator("#summary-table tr.total").wait_for(timeout=LOAD_TIMEOUT_MS)
@@ -130,6 +127,23 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     assert "подтверждения" in box.locator(".proposal-flag").inner_text().lower()
     assert proposal["proposed_category"] in box.inner_text()
     assert box.locator("table.neighbours tr").count() == len(proposal["neighbours"]) >= 1
+    # the result is scrolled into view, not left below the fold
+    page.wait_for_function(
+        "(() => { const r = document.querySelector('#assess-result .proposal').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; })()",
+        timeout=5_000,
+    )
+
+    # --- ҚАЗ re-renders everything, the table headers and the proposal included --------------------
+    page.locator('.lang-btn[data-lang="kk"]').click()
+    heads = page.locator("#summary-table thead th").all_inner_texts()
+    assert "барлығы" in heads and "иә" in heads, heads
+    assert page.locator("#summary-title").inner_text().startswith("Жиынтық")
+    assert "Жүктеу" in page.locator("#groups-exports").inner_text()
+    assert "адамның растауын" in (box.locator(".proposal-flag").text_content() or "")
+    assert page.locator("#ru-only").is_visible()
+    page.locator('.lang-btn[data-lang="ru"]').click()
+    assert "да" in page.locator("#summary-table thead th").all_inner_texts()
 
     page.locator("#automatable").select_option("")
     page.locator("#summary-table tr.total td:nth-child(2)", has_text="354").wait_for()
@@ -137,6 +151,8 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
     page.mouse.move(0, 0)
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOTS / "analytics-desktop.png"), full_page=True)
+    violations = axe_violations(page)
+    assert not violations, violations
     assert not errors, errors
     context.close()
 
@@ -144,11 +160,15 @@ def test_analyst_page(chromium: Any, live_app: tuple[str, str, str]) -> None:
 def test_plain_user_is_told_the_page_is_for_analysts(chromium: Any, live_app: tuple[str, str, str]) -> None:
     base, _, user = live_app
     context = chromium.new_context(viewport=DESKTOP, locale="ru-RU")
-    context.add_init_script(f"localStorage.setItem('kenes.token', {json.dumps(user)})")
     page = context.new_page()
-    page.goto(base + "/analytics")
-    error = page.locator("#page-error")
-    error.wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
-    assert "аналитикам" in error.inner_text()
+    page.goto(base + "/analytics")  # signs in on the page itself: told plainly, no empty cards
+    sign_in(page, user)
+    message = page.locator("#forbidden")
+    message.wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+    assert "аналитикам" in message.inner_text()
+    assert page.locator(".an-card:visible").count() == 0
+    assert page.locator("#nav-analyst").is_hidden()
     assert page.locator("#summary-table tr").count() == 0
+    page.goto(base + "/analytics")  # once signed in, the page sends a plain user back to the chat
+    assert page.url.rstrip("/") == base
     context.close()
