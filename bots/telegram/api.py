@@ -112,6 +112,15 @@ class KenesApi:
             return False
         return True
 
+    async def allowlist_size(self) -> int | None:
+        """How many Telegram users may use the bot (None if the API cannot say)."""
+        try:
+            data = await self._request("GET", "/api/me/allowlist", timeout_s=5.0)
+        except ApiError:
+            return None
+        count = data.get("telegram_users")
+        return count if isinstance(count, int) else None
+
     async def me(self, telegram_id: int) -> dict[str, Any]:
         return await self._request("GET", "/api/me", telegram_id=telegram_id, timeout_s=SHORT_TIMEOUT_S)
 

@@ -15,7 +15,7 @@ from aiogram.types import BotCommand
 
 from bots.telegram import errors
 from bots.telegram.api import KenesApi
-from bots.telegram.handlers import commands, feedback, questions, sources
+from bots.telegram.handlers import commands, feedback, lists, questions, sources
 from bots.telegram.memory import ChatMemory
 from bots.telegram.middlewares import (
     AccessMiddleware,
@@ -62,7 +62,9 @@ def create_dispatcher(settings: BotSettings, api: KenesApi, memory: ChatMemory |
         observer.middleware(ChatContextMiddleware(memory))
         observer.middleware(ThrottlingMiddleware(settings.rate_limit_per_minute))
         observer.middleware(AccessMiddleware(api))
-    dp.include_routers(errors.router, commands.router, sources.router, feedback.router, questions.router)
+    dp.include_routers(
+        errors.router, commands.router, sources.router, lists.router, feedback.router, questions.router
+    )
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     return dp
@@ -70,7 +72,15 @@ def create_dispatcher(settings: BotSettings, api: KenesApi, memory: ChatMemory |
 
 async def _on_startup(bot: Bot, api: KenesApi) -> None:
     me = await bot.me()
-    log.info("bot @%s (id %s) starting; Kenes API at %s", me.username, me.id, api.base_url)
+    allowed = await api.allowlist_size()
+    # one line an admin can check at a glance: which bot, which API, how many people may use it
+    log.info(
+        "bot @%s (id %s) starting; Kenes API at %s; allow-list: %s Telegram user(s)",
+        me.username,
+        me.id,
+        api.base_url,
+        "?" if allowed is None else allowed,
+    )
     # polling and a webhook exclude each other; a leftover webhook would starve getUpdates
     await bot.delete_webhook(drop_pending_updates=False)
     try:

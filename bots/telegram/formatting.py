@@ -48,9 +48,27 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# registry scales are kept in Russian; a Kazakh reader gets them in Kazakh
+_KK_VALUES = {
+    "да": "иә",
+    "частично": "ішінара",
+    "нет": "жоқ",
+    "низкий": "төмен",
+    "средний": "орташа",
+    "высокий": "жоғары",
+}
+_SCALE_FIELDS = ("automatable", "automation_risk")
+
+
+def day(text: str) -> str:
+    """ISO dates (2019-09-12) as the one date format of the UI: 12.09.2019."""
+    return _ISO_DATE.sub(r"\3.\2.\1", text)
+
+
 def render_answer_text(text: str) -> str:
     """The answer body: escaped, `[n]` markers in bold; an LLM's `**bold**` and `code` kept."""
-    body = escape(text.strip())
+    body = escape(day(text.strip()))
     body = _MARKER.sub(r"<b>[\1]</b>", body)
     body = _BOLD.sub(r"<b>\1</b>", body)
     return _CODE.sub(r"<code>\1</code>", body)
@@ -62,7 +80,7 @@ def citation_line(c: Citation, lang: str, *, with_act: bool = True) -> str:
     if with_act and c.act_title and c.act_title not in c.title:
         line += " — " + escape(shorten(c.act_title, _TITLE_CHARS))
     if c.version_date:
-        line += "; " + escape(t("edition", lang, date=c.version_date))
+        line += "; " + escape(t("edition", lang, date=day(c.version_date)))
     if c.repealed:
         line += " " + t("repealed", lang)
     return line
@@ -88,6 +106,8 @@ def format_answer(answer: AnswerView, limit: int | None = None) -> list[str]:
     if answer.citations:
         lines = [f"<b>{t('sources', lang)}:</b>", *citation_lines(answer.citations, lang)]
         blocks.append("\n".join(lines))
+        if lang == "kk" and any(c.kind == "registry" for c in answer.citations):
+            blocks.append(f"<i>{t('ru_only', lang)}</i>")
     return split_html("\n\n".join(b for b in blocks if b), limit)
 
 
@@ -102,7 +122,7 @@ def _source_header(source: SourceView, lang: str) -> str:
     if source.act_title and source.act_title not in source.title:
         meta.append(escape(shorten(source.act_title, _TITLE_CHARS)))
     if source.version_date:
-        meta.append(escape(t("edition", lang, date=source.version_date)))
+        meta.append(escape(t("edition", lang, date=day(source.version_date))))
     if meta:
         lines.append(" · ".join(meta))
     if source.repealed:
@@ -120,9 +140,13 @@ def _source_body(source: SourceView, lang: str) -> str:
         lines = []
         for key, labels in REGISTRY_FIELDS.items():
             value = (row.get(key) or "").strip()
+            if lang == "kk" and key in _SCALE_FIELDS:
+                value = _KK_VALUES.get(value.lower(), value)
             if value:
-                lines.append(f"<b>{escape(labels['kk' if lang == 'kk' else 'ru'])}:</b> {escape(value)}")
+                lines.append(f"<b>{escape(labels['kk' if lang == 'kk' else 'ru'])}:</b> {escape(day(value))}")
         if lines:
+            if lang == "kk":
+                lines.append(f"<i>{t('ru_only', lang)}</i>")
             return "\n".join(lines)
     return escape(source.text.strip())
 

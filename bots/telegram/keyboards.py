@@ -19,6 +19,7 @@ from bots.telegram.texts import t
 CALLBACK_BYTES = 64
 SEP = "|"
 OPEN, PAGE, FEEDBACK, LIST, NOOP = "s", "p", "f", "l", "n"
+LIST_PAGE = "a"  # ◀ ▶ of a long list in an answer: a|<page>|<answer_id>
 ANSWER_SOURCE_BUTTONS = 6  # more than that and the answer's keyboard gets a "all sources" button
 LIST_BUTTONS = 50  # Telegram allows 100 buttons per message; leave room for feedback and navigation
 _ALIAS = "~"
@@ -128,3 +129,36 @@ def pager_keyboard(citation: str, lang: str, page: int, pages: int) -> InlineKey
     if page + 1 < pages:
         row.append(InlineKeyboardButton(text="▶", callback_data=pack_source(PAGE, citation, lang, page + 1)))
     return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def pack_list_page(answer_id: str, page: int) -> str:
+    return SEP.join((LIST_PAGE, str(page), answer_id))
+
+
+def unpack_list_page(data: str) -> tuple[str, int] | None:
+    parts = data.split(SEP, 2)
+    if len(parts) != 3 or parts[0] != LIST_PAGE or not parts[1].isdigit() or not parts[2]:
+        return None
+    return parts[2], int(parts[1])
+
+
+def list_keyboard(
+    answer: AnswerView, citations: list[Citation], page: int, pages: int, per_row: int = 5
+) -> InlineKeyboardMarkup:
+    """A page of a long list: its sources as [n] buttons, ◀ n/N ▶, then 👍/👎."""
+    buttons = [_source_button(c, f"[{c.n}]") for c in citations[:LIST_BUTTONS]]
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text="◀", callback_data=pack_list_page(answer.answer_id, page - 1)))
+    nav.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=NOOP))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(text="▶", callback_data=pack_list_page(answer.answer_id, page + 1)))
+    rows.append(nav)
+    rows.append(
+        [
+            InlineKeyboardButton(text="👍", callback_data=pack_feedback(answer.answer_id, 1)),
+            InlineKeyboardButton(text="👎", callback_data=pack_feedback(answer.answer_id, -1)),
+        ]
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bots.telegram.api import AnswerView
+from bots.telegram.paging import ListPage
 from bots.telegram.texts import Lang, as_lang
 
 RECENT_ANSWERS = 5
@@ -21,6 +22,8 @@ class ChatState:
     last_answer: AnswerView | None = None
     # the few latest answers, for buttons pressed under an older answer of this chat
     recent: OrderedDict[str, AnswerView] = field(default_factory=OrderedDict)
+    # the pages of those answers that are long lists (bots/telegram/paging.py), for ◀ ▶
+    pages: dict[str, list[ListPage]] = field(default_factory=dict)
 
     def remember(self, answer: AnswerView, keep: int = RECENT_ANSWERS) -> None:
         self.conversation_id = answer.conversation_id
@@ -30,7 +33,8 @@ class ChatState:
         self.last_answer = answer
         self.recent[answer.answer_id] = answer
         while len(self.recent) > keep:
-            self.recent.popitem(last=False)
+            dropped, _ = self.recent.popitem(last=False)
+            self.pages.pop(dropped, None)
 
     def answer(self, answer_id: str) -> AnswerView | None:
         return self.recent.get(answer_id)

@@ -5,6 +5,8 @@ on loopback. Nothing is mocked between the bot and the API."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,15 +169,23 @@ async def _scenario(api: LiveApi) -> None:
             ratings = list(s.scalars(select(Feedback.rating).where(Feedback.user_id == api.allowed_user_id)))
         assert ratings == [1]
 
-        # --- a long answer is split into several messages, each within the limit ---------------
+        # --- a long list comes as one message paged in place with ◀ ▶, not a wall of text -------
         count = len(chat.sent())
         tg.send_text(user, LONG_QUESTION)
-        parts = await chat.next_messages(count, until_keyboard=True)
-        assert len(parts) >= 2, [len(p["text"]) for p in parts]
-        for part in parts:
-            assert utf16_len(part["text"]) <= MESSAGE_LIMIT
-            assert parse_html(part["text"]) is not None  # every part is valid HTML by itself
-        assert "reply_markup" not in parts[0]
+        (listed,) = await chat.next_messages(count, until_keyboard=True)
+        assert utf16_len(listed["text"]) <= MESSAGE_LIMIT and parse_html(listed["text"]) is not None
+        assert "Список: стр. 1 из" in listed["text"]
+        assert "kenes analytics" not in listed["text"] and "странице аналитики" not in listed["text"]
+        labels = [b["text"] for b in buttons(listed)]
+        assert "▶" in labels and "◀" not in labels and "👍" in labels
+        next_page = next(b for b in buttons(listed) if b["text"] == "▶")
+        edits = len(tg.calls_of("editMessageText", chat_id=api.allowed_id))
+        cb = tg.press(user, _stored(tg, api.allowed_id, listed), next_page["callback_data"])
+        await tg.wait_for(lambda: tg.calls_of("answerCallbackQuery", callback_query_id=cb))
+        page2 = tg.calls_of("editMessageText", chat_id=api.allowed_id)[edits:]
+        assert page2 and page2[0].ok
+        assert "Список: стр. 2 из" in page2[0].params["text"] and page2[0].params["text"] != listed["text"]
+        assert "◀" in [b["text"] for b in buttons(page2[0].params)]
         assert kenes.memory.peek(api.allowed_id).conversation_id == first_conversation  # type: ignore[union-attr]
 
         # --- /sources lists the sources of the last answer ---------------------------------------
@@ -245,5 +255,10 @@ async def _scenario(api: LiveApi) -> None:
         await tg.stop()
 
 
-def test_bot_end_to_end(live_api: LiveApi) -> None:
+def test_bot_end_to_end(live_api: LiveApi, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bots.telegram.app")
     asyncio.run(_scenario(live_api))
+    # one start-up line names the bot, the API it talks to and how many may use it
+    started = [r.getMessage() for r in caplog.records if "starting" in r.getMessage()]
+    assert started and "@kenes_test_bot" in started[0] and live_api.base in started[0], started
+    assert re.search(r"allow-list: [1-9]\d* Telegram user", started[0]), started

@@ -13,9 +13,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from bots.telegram.api import KenesApi
 from bots.telegram.filters import Addressed
 from bots.telegram.formatting import format_answer
-from bots.telegram.keyboards import answer_keyboard
+from bots.telegram.keyboards import answer_keyboard, list_keyboard
 from bots.telegram.memory import ChatState
-from bots.telegram.replies import notify, send_chunks
+from bots.telegram.paging import list_pages
+from bots.telegram.replies import notify, send_chunks, send_html
 from bots.telegram.texts import t
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,23 @@ async def question(
         answer = await api.ask(
             message.from_user.id, question, lang=chat_state.lang, conversation_id=chat_state.conversation_id
         )
+    pages = list_pages(answer)
     chat_state.remember(answer)
+    in_group = message.chat.type != ChatType.PRIVATE
+    if pages:  # a long list: one message, paged in place with ◀ ▶
+        chat_state.pages[answer.answer_id] = pages
+        log.info("answer %s: a list in %d pages", answer.answer_id, len(pages))
+        await send_html(
+            bot,
+            message.chat.id,
+            pages[0].html,
+            reply_markup=list_keyboard(answer, pages[0].citations, 0, len(pages)),
+            reply_to=message.message_id if in_group else None,
+            thread_id=message.message_thread_id,
+        )
+        return
     chunks = format_answer(answer)
     log.info("answer %s: %d characters in %d message(s)", answer.answer_id, len(answer.answer), len(chunks))
-    in_group = message.chat.type != ChatType.PRIVATE
     await send_chunks(
         bot,
         message.chat.id,

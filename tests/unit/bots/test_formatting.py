@@ -61,7 +61,7 @@ def test_answer_lists_sources_with_date_and_repealed_flag() -> None:
     )
     (text,) = format_answer(answer)
     assert "<b>Источники:</b>" in text and "<i>LLM недоступна</i>" in text
-    assert "ред. от 2024-01-01" in text and "⚠ утратил силу" in text
+    assert "ред. от 01.01.2024" in text and "⚠ утратил силу" in text
     assert "Статья 2 &lt;x&gt;" in text
     assert text.count("О государственных услугах") == 1  # the act is named once
     assert _balanced(text)
@@ -72,7 +72,7 @@ def test_kazakh_answer_uses_kazakh_labels() -> None:
         answer_id="a", conversation_id="c", answer="Жауап [1].", lang="kk", citations=[_citation(1)]
     )
     (text,) = format_answer(answer)
-    assert "Дереккөздер" in text and "2024-01-01 редакциясы" in text
+    assert "Дереккөздер" in text and "01.01.2024 редакциясы" in text
 
 
 def test_short_text_is_one_piece_and_empty_text_none() -> None:
