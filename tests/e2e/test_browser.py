@@ -315,6 +315,16 @@ def test_chat_on_phone(playwright_chromium: Any, live_app: LiveApp) -> None:
     page.locator("#panel-close").click()
     page.locator("#panel").wait_for(state="hidden")
 
+    # the conversations are a drawer on a phone: ☰ opens it, ✕ closes it
+    page.locator("#history-toggle").click()
+    drawer = page.locator("#history")
+    drawer.wait_for(state="visible")
+    assert page.locator("#history-toggle").get_attribute("aria-expanded") == "true"
+    assert drawer.locator(".conv").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "history-phone.png"))
+    drawer.locator("#history-close").click()
+    drawer.wait_for(state="hidden")
+
     assert not page_errors, page_errors
     context.close()
 
@@ -447,6 +457,8 @@ def test_history_stop_regenerate_edit_retry(playwright_chromium: Any, live_app: 
         note.wait_for(timeout=20_000)
         assert "орыс тілінде" in note.inner_text()
         assert page.locator("#panel .reg-table th").first.inner_text() == "Функция коды"
+        assert page.locator("#panel-kicker").text_content() == "Функциялар тізілімі"
+        assert kk_card.locator(".ru-only").is_visible()  # the registry is kept in Russian
         page.keyboard.press("Escape")
     page.locator(".msg-user").first.evaluate("el => el.scrollIntoView({block: 'start', behavior: 'instant'})")
     page.mouse.move(0, DESKTOP["height"] - 1)

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import SESSION_COOKIE, State
-from assistant.api.errors import Unauthorized
+from assistant.api.errors import MSG_RATE_LIMITED, RateLimited, Unauthorized
 from assistant.api.schemas import MeOut
 from assistant.db import sessions, users
+from assistant.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/api/auth", tags=["users"])
 
@@ -28,6 +29,11 @@ class LoginRequest(BaseModel):
 @router.post("/login", response_model=MeOut)
 async def login(body: LoginRequest, request: Request, response: Response, state: State) -> MeOut:
     """Sets the `kenes_session` cookie (HttpOnly, SameSite=Strict, Secure over https)."""
+    # guessing passwords costs a token from the client address's bucket, like asking does
+    host = request.client.host if request.client else "?"
+    wait = state.limiter.acquire(f"login:{host}")
+    if wait > 0:
+        raise RateLimited(MSG_RATE_LIMITED, details={"retry_after": RateLimiter.retry_after_header(wait)})
     # argon2 takes tens of milliseconds on purpose: off the event loop
     user = await run_in_threadpool(users.verify_password, state.db, body.username, body.password)
     if user is None:

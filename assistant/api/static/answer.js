@@ -99,6 +99,10 @@
         return h('li', null, btn);
       });
       m.card.append(h('section', { class: 'sources' }, h('h3', { i18n: a.refused ? 'sources_nearest' : 'sources' }), h('ol', null, items)));
+      // agency names and function texts come from the registry, which is kept in Russian only
+      if (uiLang === 'kk' && citations.some((c) => c.kind === 'registry')) {
+        m.card.append(h('p', { class: 'ru-only', role: 'note', i18n: 'registry_ru_only' }));
+      }
     }
 
     m.card.append(buildActions(a, answerId, citations, m));

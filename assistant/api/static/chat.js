@@ -348,6 +348,15 @@
     els.historyToggle.setAttribute('aria-expanded', 'false');
     if (focusToggle) els.historyToggle.focus();
   }
+  document.getElementById('history-close').addEventListener('click', () => closeDrawer(true));
+  // a tap beside the open drawer (on the dimmed page) closes it instead of acting there
+  document.addEventListener('click', (e) => {
+    if (!els.layout.classList.contains('drawer-open')) return;
+    if (els.history.contains(e.target) || els.historyToggle.contains(e.target)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    closeDrawer(true);
+  }, true);
   els.historyToggle.addEventListener('click', () => {
     const open = !els.layout.classList.contains('drawer-open');
     els.layout.classList.toggle('drawer-open', open);

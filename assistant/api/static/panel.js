@@ -42,8 +42,11 @@
     const req = ++state.panelRequest;
     els.panel.hidden = false;
     if (isNarrow()) { els.panel.setAttribute('role', 'dialog'); els.panel.setAttribute('aria-modal', 'true'); }
+    // the source of a Kazakh answer is labelled in Kazakh whatever the UI language
+    if (cit.uiLang === 'kk') els.panel.dataset.uiLang = 'kk';
+    else delete els.panel.dataset.uiLang;
     els.panelKicker.dataset.i18n = cit.kind === 'registry' ? 'kind_registry' : 'kind_act';
-    els.panelKicker.textContent = t(els.panelKicker.dataset.i18n);
+    els.panelKicker.textContent = t(els.panelKicker.dataset.i18n, undefined, cit.uiLang === 'kk' ? 'kk' : undefined);
     els.panelTitle.textContent = cit.title || cit.citation;
     els.panelTitle.title = els.panelTitle.textContent;
     els.panelBody.replaceChildren(h('p', { class: 'muted', i18n: 'loading' }));
@@ -63,8 +66,6 @@
     // labels follow the UI, or Kazakh for a source of a Kazakh answer
     const ui = cit.uiLang === 'kk' ? 'kk' : state.lang;
     withLang(ui, () => renderSource(cit, src || {}, lang, trigger, ui));
-    if (cit.uiLang === 'kk') els.panelBody.dataset.uiLang = 'kk';
-    else delete els.panelBody.dataset.uiLang;
   }
 
   // registry values exist in Russian only; the Kazakh UI shows its own words for the scales

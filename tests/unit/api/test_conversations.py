@@ -18,7 +18,7 @@ from assistant.api.schemas import ChatRequest
 from assistant.db import conversations
 from assistant.db.users import add_user, set_password
 from assistant.domain import Chunk
-from tests.unit.api.conftest import token_for
+from tests.unit.api.conftest import MakeClient, token_for
 
 PASSWORD = "correct horse battery"
 
@@ -215,3 +215,10 @@ def test_allowlist_size_is_for_service_accounts(client: TestClient) -> None:
     service = token_for(client, "bot", "service")
     assert client.get("/api/me/allowlist", headers=service).json() == {"telegram_users": 2}
     assert client.get("/api/me/allowlist", headers=token_for(client, "plain")).status_code == 403
+
+
+def test_password_guessing_is_rate_limited_per_client_address(make_client: MakeClient) -> None:
+    client = make_client(api={"rate_limit_per_minute": 2})
+    _user(client, "a")
+    wrong = {"username": "a", "password": "guess guess"}
+    assert [client.post("/api/auth/login", json=wrong).status_code for _ in range(3)] == [401, 401, 429]
