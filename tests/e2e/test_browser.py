@@ -366,6 +366,23 @@ def test_history_stop_regenerate_edit_retry(playwright_chromium: Any, live_app: 
     assert card.locator(".answer .chip").count() >= 3
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", card.inner_text())  # dates as дд.мм.гггг
 
+    # --- the renderer makes no markup from text: HTML shows as characters, links only http(s) ----
+    rendered = page.evaluate(
+        """() => {
+          const box = document.createElement('div');
+          box.append(...KenesMarkdown.render(
+            '<img src=x onerror="window.pwned=1"> **жирный** [сайт](https://zan.gov.kz/x) ' +
+            '[плохая](javascript:window.pwned=1)\\n- пункт <b>1</b>\\n- пункт 2'));
+          return {html: box.innerHTML, text: box.textContent,
+                  tags: [...box.querySelectorAll('*')].map(e => e.tagName.toLowerCase()),
+                  hrefs: [...box.querySelectorAll('a')].map(a => a.href)};
+        }"""
+    )
+    assert set(rendered["tags"]) <= {"p", "strong", "a", "ul", "li", "br", "em", "code"}, rendered
+    assert "<img" in rendered["text"] and "<b>1</b>" in rendered["text"]
+    assert rendered["hrefs"] == ["https://zan.gov.kz/x"] and rendered["tags"].count("li") == 2
+    assert page.evaluate("window.pwned === undefined")
+
     # --- stop mid-answer: the stream is aborted, the server stops the model and keeps the part ------
     llm.delay_s = 0.3
     try:

@@ -38,11 +38,12 @@
   function inline(text, chip) {
     const out = [];
     let last = 0;
-    INLINE.lastIndex = 0;
+    // a regex of its own per call: bold and italic recurse, and a shared lastIndex would loop
+    const re = new RegExp(INLINE.source, 'g');
     let m;
-    while ((m = INLINE.exec(text)) !== null) {
+    while ((m = re.exec(text)) !== null) {
       if (m.index > last) out.push(document.createTextNode(text.slice(last, m.index)));
-      last = INLINE.lastIndex;
+      last = re.lastIndex;
       if (m[1] !== undefined) out.push(el('strong', ...inline(m[1], chip)));
       else if (m[2] !== undefined) out.push(el('code', m[2]));
       else if (m[3] !== undefined) out.push(link(m[4], m[3]));
