@@ -18,6 +18,7 @@ from assistant.api.schemas import AskRequest
 from assistant.api.state import ApiState
 from assistant.db import audit
 from assistant.domain import Answer, Lang
+from assistant.llm.deadline import FOREGROUND
 from assistant.rag.answer import Event, Final
 from assistant.text.lang import detect_lang
 
@@ -113,18 +114,21 @@ class AnswerService:
     def _produce(self, turn: Turn, put: Callable[[object], None], cancel: threading.Event) -> None:
         try:
             self.state.gate.install(self.state.container.answer_engine)
-            stream = self.state.assistant.stream(turn.question, turn.history, turn.lang)
-            try:
-                for event in stream:
-                    if cancel.is_set():
-                        break
-                    if isinstance(event, Final):
-                        self._finish(turn, event.answer)
-                    put(event)
-            finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()
+            # Until it asks the model (if ever), this answer has priority over model work: the
+            # embedded model pauses between tokens while registry answers and refusals run.
+            with FOREGROUND.answering():
+                stream = self.state.assistant.stream(turn.question, turn.history, turn.lang)
+                try:
+                    for event in stream:
+                        if cancel.is_set():
+                            break
+                        if isinstance(event, Final):
+                            self._finish(turn, event.answer)
+                        put(event)
+                finally:
+                    close = getattr(stream, "close", None)
+                    if close is not None:
+                        close()
         except BaseException as exc:
             put(exc)
         finally:

@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.errors import LLMUnavailable
 from assistant.llm.base import LLM, ChatMessage
+from assistant.llm.deadline import FOREGROUND
 
 
 class GatedLLM:
@@ -47,6 +48,8 @@ class GatedLLM:
     def _gated(
         self, messages: Sequence[ChatMessage], options: dict[str, Any], deadline: float
     ) -> Iterator[str]:
+        # waiting for a slot is waiting for the model: the model must not pause for this thread
+        FOREGROUND.leave()
         self._count("waiting", 1)
         try:
             acquired = self._semaphore.acquire(timeout=max(0.0, deadline - time.monotonic()))

@@ -10,7 +10,10 @@ interrupt.
 `ModelThread` runs every call of one in-process model in order (a llama.cpp context is not
 thread-safe) at a lower CPU priority, so on a small machine model work never takes the cores
 from registry answers and health checks; the OpenMP threads ggml starts from it inherit that
-priority.
+priority. `FOREGROUND` goes one step further: while any answer is being worked out before it
+needs the model (all of a registry answer or a refusal), the model pauses between tokens —
+a nice value does not stop a model from filling the caches and the memory bus those answers
+need. A paused call still runs against its own deadline.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from assistant.errors import LLMUnavailable
 
@@ -51,9 +55,52 @@ class Call:
             self.items.put(_END)
 
 
+class Foreground:
+    """Counts threads doing work that must not wait behind the model. A thread enters with
+    `answering()` and leaves when it is done or starts waiting for a model itself (`results`)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._cond = threading.Condition()
+        self._local = threading.local()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        with self._cond:
+            self._count += 1
+        self._local.active = True
+        try:
+            yield
+        finally:
+            self.leave()
+
+    def leave(self) -> None:
+        """The calling thread no longer counts (no-op if it never entered or already left)."""
+        if not getattr(self._local, "active", False):
+            return
+        self._local.active = False
+        with self._cond:
+            self._count -= 1
+            if self._count == 0:
+                self._cond.notify_all()
+
+    def busy(self) -> int:
+        return self._count
+
+    def wait_idle(self, stop: threading.Event, poll_s: float = 0.05) -> None:
+        """Block while foreground work runs, or until `stop` is set (the call's time is up)."""
+        with self._cond:
+            while self._count and not stop.is_set():
+                self._cond.wait(poll_s)
+
+
+FOREGROUND = Foreground()
+
+
 def results(call: Call, deadline: float, what: str) -> Iterator[str]:
     """The call's deltas as they come, raising `LLMUnavailable` once `deadline` (a
     `time.monotonic()` value) passes; a caller that stops early cancels the call too."""
+    FOREGROUND.leave()  # this thread now waits for a model: the model must not wait for it
     try:
         while True:
             remaining = deadline - time.monotonic()

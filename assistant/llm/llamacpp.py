@@ -26,7 +26,7 @@ from typing import Any
 
 from assistant.errors import ConfigError, LLMUnavailable
 from assistant.llm.base import LLM, ChatMessage
-from assistant.llm.deadline import Call, ModelThread, deadline_after, results, wait
+from assistant.llm.deadline import FOREGROUND, Call, ModelThread, deadline_after, results, wait
 from assistant.llm.model_files import PACKAGED_MODELS, prepare_model
 from assistant.settings import Settings
 
@@ -182,6 +182,7 @@ class LlamaCppLLM(LLM):
         llama = self._ensure_loaded()
         chunks: Any = None
         try:
+            FOREGROUND.wait_idle(call.cancelled)  # a prefill cannot be paused once started
             chunks = llama.create_chat_completion(
                 messages=payload, max_tokens=max_tokens, temperature=temperature, stop=stop, stream=True
             )
@@ -192,6 +193,7 @@ class LlamaCppLLM(LLM):
                 content = (choices[0].get("delta") or {}).get("content") if choices else None
                 if content:
                     call.put(content)
+                FOREGROUND.wait_idle(call.cancelled)  # registry answers and refusals first
         except LLMUnavailable:
             raise
         except ValueError as exc:

@@ -14,7 +14,15 @@ import pytest
 from assistant.container import Container
 from assistant.errors import LLMUnavailable
 from assistant.llm.base import ChatMessage
-from assistant.llm.deadline import Call, ModelThread, deadline_after, in_thread, results
+from assistant.llm.deadline import (
+    FOREGROUND,
+    Call,
+    Foreground,
+    ModelThread,
+    deadline_after,
+    in_thread,
+    results,
+)
 from assistant.llm.factory import build_llm
 from assistant.llm.fake import FakeLLM
 from assistant.rag.answer import AnswerEngine
@@ -138,3 +146,61 @@ def test_a_model_past_its_bound_gives_the_cited_extract(tiny: Container) -> None
     assert answer.notice == phrase("llm_down", "ru")
     assert answer.citations and answer.citations[0].citation == "tiny-act#st1"
     assert "пяти рабочих дней" in answer.answer
+
+
+# -- registry answers and refusals before model work ---------------------------------------------
+def test_the_model_pauses_between_tokens_while_foreground_answers_run() -> None:
+    fg = Foreground()
+    stop = threading.Event()
+    produced: list[float] = []
+
+    def model() -> None:
+        for _ in range(20):
+            fg.wait_idle(stop, poll_s=0.01)
+            produced.append(time.monotonic())
+            time.sleep(0.01)
+
+    with fg.answering():
+        worker = threading.Thread(target=model)
+        worker.start()
+        time.sleep(0.2)
+        assert produced == []  # not one token while a registry answer is being worked out
+        left = time.monotonic()
+    worker.join(5)
+    assert len(produced) == 20 and produced[0] >= left
+
+
+def test_a_paused_model_still_stops_at_its_deadline() -> None:
+    fg = Foreground()
+    stop = threading.Event()
+    with fg.answering():
+        threading.Timer(0.1, stop.set).start()
+        started = time.monotonic()
+        fg.wait_idle(stop, poll_s=0.01)
+        assert time.monotonic() - started < 1.0
+
+
+def test_an_answer_that_waits_for_the_model_no_longer_holds_it_back() -> None:
+    """Otherwise an LLM answer would pause the very model it waits for."""
+    thread = ModelThread("test-model")
+    before = FOREGROUND.busy()
+
+    def work(call: Call) -> None:
+        FOREGROUND.wait_idle(call.cancelled)
+        call.put("ok")
+
+    with FOREGROUND.answering():
+        assert FOREGROUND.busy() == before + 1
+        assert list(results(thread.submit(Call(work)), deadline_after(2), "m")) == ["ok"]
+        assert FOREGROUND.busy() == before
+    assert FOREGROUND.busy() == before
+
+
+def test_waiting_for_a_gate_slot_leaves_the_foreground() -> None:
+    from assistant.api.llm_gate import GatedLLM
+
+    before = FOREGROUND.busy()
+    gated = GatedLLM(FakeLLM(reply="да"), slots=1, wait_s=5)
+    with FOREGROUND.answering():
+        assert list(gated.stream([])) == ["да"]
+        assert FOREGROUND.busy() == before
