@@ -140,7 +140,7 @@ def test_chat_stream_framing(api: Api, llm_question: str) -> None:
     names = " ".join(e.event for e in events)
     assert re.fullmatch(r"meta( token)+ citations final", names), names
     meta, citations, final = events[0].data, events[-2].data, events[-1].data
-    assert set(meta) == {"answer_id", "conversation_id"}
+    assert set(meta) == {"answer_id", "conversation_id", "position"} and meta["position"] == 0
     assert final["answer_id"] == meta["answer_id"]
     assert citations["citations"] == final["citations"] and final["citations"]
     assert final["mode"] in ("hybrid", "extractive") and final["model"] == "fake"
