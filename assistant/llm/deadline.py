@@ -66,6 +66,9 @@ class Foreground:
 
     @contextmanager
     def answering(self) -> Iterator[None]:
+        if getattr(self._local, "active", False):  # nested: counted once, left once
+            yield
+            return
         with self._cond:
             self._count += 1
         self._local.active = True

@@ -391,6 +391,7 @@ def test_documented_values_are_valid_settings(monkeypatch: pytest.MonkeyPatch, t
 # what an admin must add to .env.example before `docker compose up` (placeholders, not real values)
 FILLED_IN = "QDRANT_API_KEY=q-test-key\nLLM_API_KEY=l-test-key\nLLAMA_CPP_DIGEST=sha256:" + "0" * 64 + "\n"
 
+
 class _Stub(http.server.BaseHTTPRequestHandler):
     status = 200
 

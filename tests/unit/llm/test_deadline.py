@@ -204,3 +204,10 @@ def test_waiting_for_a_gate_slot_leaves_the_foreground() -> None:
     with FOREGROUND.answering():
         assert list(gated.stream([])) == ["да"]
         assert FOREGROUND.busy() == before
+
+
+def test_nested_foreground_work_is_counted_once() -> None:
+    fg = Foreground()
+    with fg.answering(), fg.answering():
+        assert fg.busy() == 1
+    assert fg.busy() == 0
