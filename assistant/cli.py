@@ -77,9 +77,9 @@ def _emit(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def _batch(path: Path, handle: Callable[[str], dict[str, Any]]) -> None:
-    """One JSON object per input line ({"id","question"}); the id is echoed; a bad line gets an
-    error object instead of stopping the batch."""
+def _batch(path: Path, handle: Callable[[str, list[str]], dict[str, Any]]) -> None:
+    """One JSON object per input line ({"id","question"[,"history":[earlier questions]]}); the id
+    is echoed; a bad line gets an error object instead of stopping the batch."""
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -89,12 +89,15 @@ def _batch(path: Path, handle: Callable[[str], dict[str, Any]]) -> None:
             question = item["question"]
             if not isinstance(question, str):
                 raise TypeError(f"question must be a string, not {type(question).__name__}")
+            history = item.get("history") or []
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise TypeError("history must be a list of strings (earlier questions, oldest first)")
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             echoed = item.get("id") if isinstance(item, dict) else None
             _emit({"id": echoed, "line": lineno, "error": f"{path.name}:{lineno}: {exc}"})
             continue
         try:
-            _emit({"id": item.get("id"), **handle(question)})
+            _emit({"id": item.get("id"), **handle(question, history)})
         except KenesError as exc:
             _emit({"id": item.get("id"), "error": exc.message, "code": exc.code})
 
@@ -169,13 +172,13 @@ def search(
     query: Annotated[str | None, typer.Argument()] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 8,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question}")] = None,
+    batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question[, history]}")] = None,
 ) -> None:
     """Retrieval only: the best articles and registry rows for a question."""
     with cli_errors():
         assistant = _container().assistant
         if batch is not None:
-            _batch(batch, lambda q: _search_json(assistant.search(q, top_k=top_k)))
+            _batch(batch, lambda q, h: _search_json(assistant.search(q, top_k=top_k, history=h)))
             return
         if query is None:
             raise typer.BadParameter("give a question or --batch FILE")
@@ -200,7 +203,7 @@ def ask(
     question: Annotated[str | None, typer.Argument()] = None,
     lang: Annotated[str | None, typer.Option(help="ru | kk (default: detected)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question}")] = None,
+    batch: Annotated[Path | None, typer.Option(help="JSONL file of {id, question[, history]}")] = None,
 ) -> None:
     """A full cited answer (registry facts, law quotes, LLM synthesis) or a plain refusal."""
     with cli_errors():
@@ -208,7 +211,7 @@ def ask(
             raise typer.BadParameter("--lang must be ru or kk")
         assistant = _container().assistant
         if batch is not None:
-            _batch(batch, lambda q: answer_json(assistant.ask(q, lang=lang)))
+            _batch(batch, lambda q, h: answer_json(assistant.ask(q, h, lang=lang)))
             return
         if question is None:
             raise typer.BadParameter("give a question or --batch FILE")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from assistant.llm.base import LLM
     from assistant.rag.answer import AnswerEngine
     from assistant.rag.knowledge import Knowledge
+    from assistant.rag.learned import Rankers
     from assistant.rag.retrieval import HybridRetriever
     from assistant.rag.routed import RoutedRetriever
     from assistant.store.qdrant import QdrantStore
@@ -92,14 +93,22 @@ class Container:
     def routed_retriever(self) -> RoutedRetriever:
         from assistant.rag.routed import RoutedRetriever
 
-        return RoutedRetriever(self.retriever, self.knowledge)
+        return RoutedRetriever(self.retriever, self.knowledge, self.rankers)
+
+    @cached_property
+    def rankers(self) -> Rankers | None:
+        if not self.settings.retrieval.learned:
+            return None
+        from assistant.rag.learned import Rankers
+
+        return Rankers.load(self.settings.retrieval.learned_model)
 
     @cached_property
     def answer_engine(self) -> AnswerEngine:
         from assistant.rag.answer import AnswerEngine
 
         llm = None if self.settings.answer.mode == "extractive" else self.llm
-        return AnswerEngine(self.routed_retriever, self.knowledge, llm, self.settings)
+        return AnswerEngine(self.routed_retriever, self.knowledge, llm, self.settings, self.rankers)
 
     @cached_property
     def assistant(self) -> Assistant:

@@ -54,9 +54,10 @@ class Assistant:
         top_k: int | None = None,
         lang: Lang | None = None,
         filters: dict[str, Any] | None = None,
+        history: list[str] | None = None,
     ) -> SearchResult:
         return self._c.routed_retriever.search(
-            self.check_question(query), top_k=top_k, lang=lang, filters=filters
+            self.check_question(query), top_k=top_k, lang=lang, filters=filters, history=history
         )
 
     def stream(
@@ -101,6 +102,11 @@ class Assistant:
 
     def rollback(self, version: str | None = None) -> VersionInfo:
         return self._c.pipeline.rollback(version)
+
+    def learned_models(self) -> dict[str, Any]:
+        """What the learned rankers were fitted on and how they measured (empty when off)."""
+        rankers = self._c.rankers
+        return dict(rankers.info) if rankers is not None else {}
 
     def index_version(self) -> str:
         return self._c.store.live_collection() or ""

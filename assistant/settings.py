@@ -53,6 +53,10 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 0.15
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
+    # The learned candidate/sentence rankers and answerability decision (assistant/rag/learned.py);
+    # off: the hand-written rules they replaced, kept for comparison runs.
+    learned: bool = True
+    learned_model: Path | None = Field(default=None, description="rankers JSON (default: the packaged one)")
 
 
 class LLMSettings(BaseModel):

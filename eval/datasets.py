@@ -51,6 +51,8 @@ class EvalItem(BaseModel):
     gold_risk: Literal["низкий", "средний", "высокий"] | None = None
     gold_function_ids: list[str] = Field(default_factory=list)
     gold_count: int | None = Field(default=None, ge=0)
+    # Earlier questions of the same conversation, oldest first: the item is a follow-up.
+    history: list[str] = Field(default_factory=list)
     # Set by the loader, not by the file: which dataset the item came from (for the report).
     dataset: str = ""
 

@@ -200,6 +200,16 @@ def report_sections(summary: Summary, charts: Mapping[str, str]) -> list[Section
     ]  # fmt: skip
     if "latency" in charts:
         sections.append(("img", (charts["latency"], "latency histogram")))
+    learned = run.get("learned") or {}
+    if learned.get("held_out"):
+        sections += [
+            ("h2", "Learned rankers: train vs held-out"),
+            ("p", f"Fitted {learned.get('fitted', '—')} on {learned.get('training_set', '—')} "
+                  f"(items: {learned.get('items', {})}). valid = generated questions from articles held "
+                  "out of fitting; dev = the dev sets, never fitted (answerability: out-of-fold)."),
+            ("table", (["", "train", "valid", "dev", "dev, hand rules"],
+                       [[row[0], *(fmt(v) for v in row[1:])] for row in learned["held_out"]])),
+        ]  # fmt: skip
     sections.append(("h2", "Worst items"))
     if summary.worst:
         rows = [[w["id"], w["kind"], w["lang"], fmt(w["score"]), ", ".join(w["failed"]), w["error"] or ""]

@@ -136,6 +136,7 @@ class EvalRunner:
             "datasets": self.datasets or sorted({str(r.get("dataset", "")) for r in results} - {""}),
             "index_version": config["index_version"],
             "judge": judge and llm is not None and not self._judge_failed, "config": config["settings"],
+            "learned": self.assistant.learned_models(),
         }  # fmt: skip
         summary = build_summary(results, run_info)
         write_report(self.out_dir, summary, results)
@@ -176,14 +177,14 @@ class EvalRunner:
         retrieved: list[str] | None = None
         answer: Answer | None = None
         try:
-            result = self.assistant.search(item.question, top_k=self.top_k)
+            result = self.assistant.search(item.question, top_k=self.top_k, history=item.history or None)
             retrieved = [h.chunk.citation for h in result.hits]
             timings["search_ms"] = float(result.timings.get("total_ms", 0.0))
         except Exception as exc:  # one broken item must not stop a long run
             errors.append(f"search: {type(exc).__name__}: {exc}")
         try:
             t0 = time.perf_counter()
-            answer = self.assistant.ask(item.question, lang=item.lang)
+            answer = self.assistant.ask(item.question, item.history or None, lang=item.lang)
             timings["wall_ms"] = (time.perf_counter() - t0) * 1000
             timings.update({k: float(v) for k, v in answer.timings.items()})
             timings.setdefault("total_ms", timings["wall_ms"])

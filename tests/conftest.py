@@ -14,6 +14,8 @@ from assistant.container import Container
 from assistant.settings import DEMO_DIR, Settings
 
 DEV_SETS = [DEMO_DIR / "eval" / "dev-law-qa.jsonl", DEMO_DIR / "eval" / "dev-registry-qa.jsonl"]
+# follow-ups, out-of-scope and adversarial items in the wording of real users; gate CI with the first two
+DEV_V2_SETS = sorted((DEMO_DIR / "eval").glob("dev-v2-*.jsonl"))
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

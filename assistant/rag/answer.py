@@ -14,9 +14,11 @@ from assistant.domain import Answer, Chunk, Citation, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
-from assistant.rag.evidence import Evidence, EvidenceRanker
+from assistant.rag.evidence import Evidence, EvidenceRanker, in_context
+from assistant.rag.features import QuestionTerms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
+from assistant.rag.rerank import answerable_prob, best_sentences
 from assistant.rag.routed import registry_selection
 from assistant.rag.understand import Understanding, understand
 from assistant.text.sparse import with_prefixes
@@ -24,6 +26,7 @@ from assistant.text.sparse import with_prefixes
 if TYPE_CHECKING:
     from assistant.llm.base import LLM
     from assistant.rag.knowledge import Knowledge
+    from assistant.rag.learned import Rankers
     from assistant.rag.routed import RoutedRetriever
     from assistant.settings import Settings
 
@@ -81,12 +84,18 @@ class AnswerEngine:
     topic_weight = 0.5
 
     def __init__(
-        self, retriever: RoutedRetriever, knowledge: Knowledge, llm: LLM | None, settings: Settings
+        self,
+        retriever: RoutedRetriever,
+        knowledge: Knowledge,
+        llm: LLM | None,
+        settings: Settings,
+        rankers: Rankers | None = None,
     ) -> None:
         self.retriever = retriever
         self.knowledge = knowledge
         self.llm = llm
         self.settings = settings
+        self.rankers = rankers
 
     def warmup(self, langs: tuple[Lang, ...] = ("kk", "ru")) -> None:
         """Load the model and evaluate the fixed prompt prefix of each language once, so a
@@ -116,13 +125,20 @@ class AnswerEngine:
         started = time.perf_counter()
         u = understand(question, history, lang)
         timings: dict[str, float] = {}
-        if u.injection:
-            yield Final(self._refusal(u, [], phrase("injection", u.lang), started, timings, []))
+        if u.injection or u.personal_lookup:
+            key = "injection" if u.injection else "personal_lookup"
+            refusal = self._refusal(u, [], phrase(key, u.lang), started, timings, [])
+            refusal.index_version = self.retriever.live_version()  # nothing searched, still audited
+            yield Final(refusal)
             return
-        result = self.retriever.search(u.question, u=u, top_k=self.settings.retrieval.top_k)
+        top_k = self.settings.retrieval.top_k
+        # the learned path sees every re-ranked candidate: a «who» question's row may sit below
+        # the articles that mention the same words
+        depth = max(top_k, self.retriever.rerank_depth) if self.rankers is not None else top_k
+        result = self.retriever.search(u.question, u=u, top_k=depth)
         timings["retrieval_ms"] = result.timings.get("total_ms", 0.0)
         hits = result.hits
-        retrieved = [h.chunk.citation for h in hits]
+        retrieved = [h.chunk.citation for h in hits[:top_k]]
         kb = self.knowledge.for_version(result.index_version)
 
         listed = self._registry_list(u, kb) if u.intent in ("registry_list", "registry_count") else None
@@ -148,6 +164,8 @@ class AnswerEngine:
     def _answer_from_hits(
         self, u: Understanding, hits: list[SearchHit], kb: Any, timings: dict[str, float], started: float
     ) -> Generator[Event, None, Answer]:
+        if self.rankers is not None:
+            return (yield from self._answer_learned(u, hits, kb, timings, started, self.rankers))
         reg_hits = [h.chunk for h in hits[:5] if h.chunk.kind == "registry"]
         act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
         articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
@@ -188,6 +206,50 @@ class AnswerEngine:
         if articles:
             return (yield from self._law(u, articles, kb, timings))
         return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+
+    def _answer_learned(
+        self,
+        u: Understanding,
+        hits: list[SearchHit],
+        kb: Any,
+        timings: dict[str, float],
+        started: float,
+        rankers: Rankers,
+    ) -> Generator[Event, None, Answer]:
+        """Hits come ordered by the candidate model, each scored with its probability of being
+        the source; one calibrated decision says refuse, answer with a caution, or answer."""
+        q = QuestionTerms.of(u, kb)
+        act_hits = [h for h in hits if h.chunk.kind == "act"][:3]
+        sources = [(kb.article(h.chunk.citation, h.chunk.lang) or h.chunk, h.score) for h in act_hits]
+        evidence = best_sentences(rankers, q, sources, kb, self.settings.answer.evidence_sentences)
+        p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb)
+        timings["answerable_p"] = round(p, 3)
+        registry_first = u.intent in ("registry_who", "registry_status")
+        rows = [h for h in (hits if registry_first else hits[:5]) if h.chunk.kind == "registry"]
+        key = "no_function" if registry_first else "no_answer"
+        closest = [h.chunk for h in (rows[:1] + act_hits[:2])]
+        if p < rankers.refuse_below:
+            if registry_first and rows:  # the nearest rows, shown as what they are: other functions
+                nearest = [h.chunk for h in rows[:3]]
+                return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
+            return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+        lead = rows[0] if rows else None
+        top_act = act_hits[0].score if act_hits else 0.0
+        # a «who / is it automatable» question is answered by its best row once the question
+        # passed the answerability decision; any other question by a row only when the model
+        # takes the row for the source rather than any article
+        if lead is not None and (registry_first or lead.score > top_act):
+            text_of = self._function_terms
+            same = [h.chunk for h in rows if text_of(h.chunk, kb) == text_of(lead.chunk, kb)]
+            law = [a for a, _ in sources[:1] if u.wants_law]
+            return self._registry_single(u, same, kb, law)
+        if not sources:
+            return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+        ev = [Evidence(e.chunk, e.sentence, e.score) for e in evidence] if rankers.sentence_quotes else None
+        answer = yield from self._law(u, [a for a, _ in sources], kb, timings, ev)
+        if p < rankers.caution_below:
+            answer.notice = " ".join(n for n in (phrase("caution", u.lang), answer.notice) if n)
+        return answer
 
     def _registry_single(
         self, u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]
@@ -236,14 +298,24 @@ class AnswerEngine:
         )
 
     def _law(
-        self, u: Understanding, articles: list[Chunk], kb: Any, timings: dict[str, float]
+        self,
+        u: Understanding,
+        articles: list[Chunk],
+        kb: Any,
+        timings: dict[str, float],
+        evidence: list[Evidence] | None = None,
     ) -> Generator[Event, None, Answer]:
-        ranker = EvidenceRanker(kb.analyzer, kb.stats.idf)
-        evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
+        if evidence is None:
+            ranker = EvidenceRanker(kb.analyzer, kb.stats.idf)
+            evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
         if not evidence:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
         citations = [self._act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
-        quotes = "\n".join(f"[{c.n}] «{c.quote}» — {self._label(c)}" for c in citations)
+        # what a quote says in its list: the reader, the model and the polarity check all see it
+        said = {
+            c.n: in_context(ev.chunk.text, ev.sentence) for c, ev in zip(citations, evidence, strict=True)
+        }
+        quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {self._label(c)}" for c in citations)
         mode = self.settings.answer.mode
         synthesis, notice, model = "", "", ""
         if mode != "extractive" and self.llm is not None:
@@ -253,7 +325,7 @@ class AnswerEngine:
                 c for c, ev in zip(citations, evidence, strict=True) if ev.score >= 0.5 * evidence[0].score
             ]
             limit = self.settings.answer.llm_source_chars
-            sources = [(c.n, unit_label(c.citation, u.lang), clip(c.quote, limit)) for c in given]
+            sources = [(c.n, unit_label(c.citation, u.lang), clip(said[c.n], limit)) for c in given]
             messages = law_messages(u.question, sources, u.lang)
             t0 = time.perf_counter()
             parts: list[str] = []
@@ -270,7 +342,7 @@ class AnswerEngine:
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
             raw = "".join(parts)
             checked = check(
-                raw, {c.n: c.quote for c in given}, kb.analyzer, self.settings.answer.support_threshold
+                raw, {c.n: said[c.n] for c in given}, kb.analyzer, self.settings.answer.support_threshold
             )
             synthesis = verified_text(checked)
             timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
@@ -296,6 +368,7 @@ class AnswerEngine:
         started: float,
         timings: dict[str, float],
         retrieved: list[str],
+        closest_label: str = "closest",
     ) -> Answer:
         citations = [
             reg.row_citation(i, c) if c.kind == "registry" else self._act_citation(i, c, c.text[:300])
@@ -304,7 +377,10 @@ class AnswerEngine:
         text = message
         if citations:
             text += (
-                "\n" + phrase("closest", u.lang) + "\n" + "\n".join(f"- {self._label(c)}" for c in citations)
+                "\n"
+                + phrase(closest_label, u.lang)
+                + "\n"
+                + "\n".join(f"- {self._label(c)}" for c in citations)
             )
         return Answer(
             question=u.question,
@@ -333,6 +409,12 @@ class AnswerEngine:
             repealed=chunk.repealed,
             status=chunk.status,
         )
+
+    @staticmethod
+    def _function_terms(row: Chunk, kb: Any) -> frozenset[str]:
+        """One function performed by several agencies is one set of words in several rows."""
+        text = str(row.registry.get("function_text", ""))
+        return frozenset(kb.memo(("function_terms", text), lambda: kb.analyzer.terms(text, "ru")))
 
     @staticmethod
     def _basis_quote(article: Chunk, row: Chunk, kb: Any) -> str:
@@ -374,6 +456,8 @@ class AnswerEngine:
 
     @staticmethod
     def _with_repeal_notes(answer: Answer) -> str:
+        if answer.refused:
+            return answer.answer  # nothing rests on the nearest sources a refusal lists
         notes = []
         for c in answer.citations:
             if c.repealed:

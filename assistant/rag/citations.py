@@ -47,6 +47,37 @@ def negated(text: str) -> bool:
     return _NEGATION.search(text) is not None
 
 
+# Numerals as words, to compare «в течение пяти рабочих дней» with «5 рабочих дней».
+_NUMBER_WORDS = (
+    ("пятнадцат", "15"), ("двадцат", "20"), ("тридцат", "30"), ("шестидесят", "60"), ("десят", "10"),
+    ("одн", "1"), ("один", "1"), ("дв", "2"), ("тр", "3"), ("четыр", "4"), ("пят", "5"), ("шест", "6"),
+    ("сем", "7"), ("восьм", "8"), ("восем", "8"), ("девят", "9"),
+    ("бір", "1"), ("екі", "2"), ("үш", "3"), ("төрт", "4"), ("бес", "5"), ("алты", "6"), ("жеті", "7"),
+    ("сегіз", "8"), ("тоғыз", "9"), ("он", "10"), ("жиырма", "20"), ("отыз", "30"),
+)  # fmt: skip
+_UNIT = r"(рабоч\w*|календарн\w*|дн\w*|день|месяц\w*|час\w*|лет|год\w*|сут\w*|минут\w*|жұмыс|күн\w*|ай\w*|сағат\w*|жыл\w*)"
+_AMOUNT = re.compile(r"(?<!\w)(\d+|[а-яёәіңғүұқөһ]+)\s+(?:\(\w+\)\s+)?" + _UNIT, re.I)
+
+
+def _number(word: str) -> str | None:
+    if word.isdigit():
+        return word
+    low = word.lower()
+    return next((n for stem, n in _NUMBER_WORDS if low.startswith(stem) and len(low) - len(stem) <= 4), None)
+
+
+def amounts(text: str) -> set[str]:
+    """Numbers that count days, months, years or hours in a text (as digits)."""
+    return {n for m in _AMOUNT.finditer(text) if (n := _number(m.group(1))) is not None}
+
+
+def numbers(text: str) -> set[str]:
+    """Every number a text states, in digits or in words."""
+    found = set(re.findall(r"\d+", text))
+    found |= {n for w in re.findall(r"[^\W\d_]+", text) if (n := _number(w)) is not None}
+    return found
+
+
 def normalise_markers(answer: str) -> str:
     """«A. [1] B. [2]» → «A [1].» / «B [2].», and a break after every «[n].», so each marker
     stays with the sentence it cites and the sentence splitter cannot glue two sentences
@@ -93,6 +124,9 @@ def check(
             # lexical support cannot see "можно" vs "не может": a claim whose polarity differs
             # from every source it cites says the opposite of the law and is dropped
             kept, reason = False, "negation differs from the cited source"
+        elif kept and not amounts(bare) <= set().union(*(numbers(sources[n]) for n in valid)):
+            # a time limit the cited source does not state is the model's, not the law's
+            kept, reason = False, "a number differs from the cited source"
         text = bare + " " + "".join(f"[{n}]" for n in valid)
         out.append(CheckedSentence(text, valid, best, kept, reason))
     return out

@@ -69,6 +69,34 @@ ANAPHORA = re.compile(
 )
 
 
+_LIST_ITEM = re.compile(r"^\s*(\d+(-\d+)?|[а-яә])\)\s")
+LEAD_IN_CHARS = 240
+
+
+def lead_in(article_text: str, sentence: str) -> str:
+    """The line that opens the list a quoted point belongs to («При оказании государственных
+    услуг не допускается истребования от услугополучателей:»): a point alone can read as the
+    opposite of the law, since its «не допускается» stands in the lead-in. Empty for a sentence
+    that is not a list item."""
+    if not _LIST_ITEM.match(sentence):
+        return ""
+    at = article_text.find(sentence[:60])
+    if at < 0:
+        return ""
+    for line in reversed(article_text[:at].splitlines()):
+        line = line.strip()
+        if not line or _LIST_ITEM.match(line):
+            continue
+        return line if line.endswith(":") and len(line) <= LEAD_IN_CHARS else ""
+    return ""
+
+
+def in_context(article_text: str, sentence: str) -> str:
+    """A quote as a reader needs it: a list point preceded by its list's lead-in."""
+    head = lead_in(article_text, sentence)
+    return f"{head} … {sentence}" if head else sentence
+
+
 @dataclass
 class Evidence:
     chunk: Chunk

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Chunk, Lang, SearchHit, SearchResult
 from assistant.rag.evidence import QUESTION_TYPES, question_types
+from assistant.rag.rerank import rerank
 from assistant.rag.understand import Understanding, understand
 from assistant.text.russian import part_of_speech
 from assistant.text.sparse import query_weights
 
 ANSWER_TYPES_FOR_RETRIEVAL = ("deadline", "refusal", "document")
+RERANK_DEPTH = 20  # candidates the learned ranker re-orders
 
 if TYPE_CHECKING:
     from assistant.rag.knowledge import Knowledge, VersionKnowledge
+    from assistant.rag.learned import Rankers
     from assistant.rag.retrieval import HybridRetriever
     from assistant.text.analyzer import Analyzer
 
@@ -116,15 +119,12 @@ def function_action(function_text: str, analyzer: Analyzer) -> set[str]:
     return set(nouns[:ACTION_NOUNS])
 
 
-def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
-    """Registry rows re-ordered among the places they already hold, by how much of the question
-    their function's action names: «кто контролирует качество» wants the row that *exercises*
-    control, not the one that writes control rules or reports to the controller, though all
-    three mention control. Articles keep their places; rows whose action the question does not
-    name keep their order."""
-    slots = [i for i, h in enumerate(hits) if h.chunk.kind == "registry"]
-    if len(slots) < 2:
-        return hits
+def action_scores(question: str, hits: list[SearchHit], kb: VersionKnowledge) -> dict[str, float]:
+    """For each registry row among the hits: how much of the question its function's action
+    names (the weights of the question terms found in the action)."""
+    rows = [h for h in hits if h.chunk.kind == "registry"]
+    if not rows:
+        return {}
     weights = query_weights(kb.analyzer, question)
 
     def action_score(h: SearchHit) -> float:
@@ -134,7 +134,20 @@ def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowl
         )
         return sum(w for t, w in weights.items() if t in action)
 
-    rows = sorted((hits[i] for i in slots), key=action_score, reverse=True)  # stable: ties keep order
+    return {h.chunk.citation: action_score(h) for h in rows}
+
+
+def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
+    """Registry rows re-ordered among the places they already hold, by how much of the question
+    their function's action names: «кто контролирует качество» wants the row that *exercises*
+    control, not the one that writes control rules or reports to the controller, though all
+    three mention control. Articles keep their places; rows whose action the question does not
+    name keep their order."""
+    slots = [i for i, h in enumerate(hits) if h.chunk.kind == "registry"]
+    if len(slots) < 2:
+        return hits
+    scores = action_scores(question, hits, kb)
+    rows = sorted((hits[i] for i in slots), key=lambda h: scores[h.chunk.citation], reverse=True)
     out = list(hits)
     for slot, row in zip(slots, rows, strict=True):
         out[slot] = row
@@ -142,9 +155,17 @@ def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowl
 
 
 class RoutedRetriever:
-    def __init__(self, retriever: HybridRetriever, knowledge: Knowledge) -> None:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        knowledge: Knowledge,
+        rankers: Rankers | None = None,
+        rerank_depth: int = RERANK_DEPTH,
+    ) -> None:
         self.retriever = retriever
         self.knowledge = knowledge
+        self.rankers = rankers
+        self.rerank_depth = rerank_depth
 
     def search(
         self,
@@ -154,10 +175,14 @@ class RoutedRetriever:
         top_k: int | None = None,
         lang: Lang | None = None,
         filters: dict[str, Any] | None = None,
+        history: list[str] | None = None,
+        use_rankers: bool = True,
     ) -> SearchResult:
-        u = u or understand(query, lang=lang)
+        u = u or understand(query, history, lang=lang)
         top_k = top_k or self.retriever.settings.top_k
-        result = self.retriever.search(u.retrieval_query, top_k=top_k, lang=u.lang, filters=filters)
+        learned = self.rankers if use_rankers else None
+        depth = max(top_k, self.rerank_depth) if learned is not None else top_k
+        result = self.retriever.search(u.retrieval_query, top_k=depth, lang=u.lang, filters=filters)
         if filters:  # an explicit filter is an exact request: no routing on top of it
             return result
         kb = self.knowledge.for_version(result.index_version)
@@ -169,9 +194,23 @@ class RoutedRetriever:
                 hits = [SearchHit(chunk=r, score=1.0) for r in rows[:top_k]] + [
                     h for h in hits if h.chunk.citation not in chosen
                 ]
+        elif learned is not None:
+            # the learned ranker reads what the hand rules used to decide (answer type, action of
+            # the row, the act the evidence is about) as features, over a deeper candidate list
+            hits = self.candidates(u, hits, kb)
+            hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb))
         else:
             hits = with_basis_articles(
                 function_action_order(u.question, answer_type_boost(u.question, hits), kb), kb, u.lang
             )
         result.hits = hits[:top_k]
         return result
+
+    def live_version(self) -> str:
+        return self.retriever.store.live_collection() or ""
+
+    @staticmethod
+    def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
+        """What the learned ranker re-orders (and is trained on): the fused hits, each top row
+        followed by the article it rests on."""
+        return with_basis_articles(hits, kb, u.lang)

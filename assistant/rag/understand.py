@@ -31,12 +31,37 @@ _LAW = re.compile(
     re.I,
 )
 _REGISTRY_WORD = re.compile(r"(реестр|тізілім|функци)", re.I)
-_FOLLOW_UP = re.compile(r"^\s*(а|и|ещё|еще|также|а если|а что|а кто|ал|ал енді|ал егер|сонда)\b", re.I)
+_CONNECTIVE = re.compile(r"^\s*(а|и|ещё|еще|также|ал|ал енді|ал егер|сонда|тағы)\b", re.I)
+# Words that point back to something said earlier: a question that uses one has no subject of
+# its own («А какому из них…», «по его итогам», «он может отозвать…», «Бұл қалай?»).
+_ANAPHOR = re.compile(
+    r"\b(он|она|оно|они|его|её|ее|их|них|ему|ей|им|ним|нему|ней|нем|нём|"
+    r"эт(от|а|о|и|ого|ой|ом|им|их|ому|у)|так(ой|ая|ое|ие|ого|ом)|данн(ый|ая|ое|ые|ого|ой|ом)|"
+    r"указанн(ый|ая|ое|ые|ого|ой|ом)|там|туда|ол|оны|оның|оған|онда|олар|олардың|бұл|бұның|осы|сол|соның|аталған)\b",
+    re.I,
+)
+# A question naming at most this many things of its own leans on the previous one
+# («Срок рассмотрения?», «А межконфессионального?», «ал кім бекітеді?»).
+ELLIPTICAL_TERMS = 2
 _INJECTION = re.compile(
     r"(игнорир\w+ (все |предыдущ|прошл|систем)|забудь (все|предыдущ|инструкц)|ignore (all |previous |the )|"
     r"disregard (all|previous)|system prompt|систем\w+ (промпт|инструкц)|ты теперь|you are now|"
     r"нұсқауларды елеме|барлық нұсқау|jailbreak|режим разработчика|developer mode|"
-    r"выдай (свой|системн)|раскрой (свои|систем)|без ссылок на источники|придумай)",
+    r"выдай (свой|системн)|раскрой (свои|систем)|без ссылок на источники|придумай|"
+    # role play: the assistant asked to act as an official and sign, order or decide
+    r"давай поиграем|представь,? что ты|ты\s*[—–-]\s*(министр|аким|руководител|начальник|судья)|в роли (министр|акима|руководител)|"
+    r"ойнайық|сен енді|рөлінде)",
+    re.I,
+)
+# A request for a particular person's data: an identifying number (ИИН/ЖСН, 12 digits) or a
+# name with what the person's address, phone or job is. Kenes holds laws and the registry of
+# functions, never personal records, and must not pretend to look them up.
+_PERSON_ID = re.compile(r"(?<!\d)\d{12}(?!\d)|\b(ИИН|ЖСН)\b", re.I)
+# …asked for, not given: «Мой ИИН …, телефон …» followed by a question about the law is not a lookup
+_PERSONAL_DETAILS = re.compile(
+    r"((нуж\w+|дай\w*|найди\w*|посмотри\w*|скажи\w*|подскажи\w*|узнай\w*|пробей\w*|сообщи\w*)\b[^.?!]*"
+    r"(адрес|телефон|мест\w* работы|где (он|она) )|где (он|она)? ?(живет|живёт|проживает|работает)|"
+    r"(мекенжай|телефон|қайда тұра|қай жерде тұра|қайда жұмыс)[^.?!]*(айтып бер|тауып бер|қарап бер|бере аласыз))",
     re.I,
 )
 
@@ -77,24 +102,47 @@ class Understanding:
     intent: Intent
     wants_law: bool = False
     injection: bool = False
+    personal_lookup: bool = False
     follow_up: bool = False
     retrieval_query: str = ""
     filters: dict[str, str] = field(default_factory=dict)  # automatable / automation_risk
 
 
+def elliptical(question: str, lang: Lang) -> bool:
+    """Does the question lean on an earlier one: a pointing-back word, or too little of its own
+    (a connective «а/и/ал» plus a word or two)? A self-contained question starts fresh."""
+    from assistant.text.analyzer import raw_tokens, word_term
+
+    if _ANAPHOR.search(question):
+        return True
+    own = [t for t in raw_tokens(question) if t.isalpha() and word_term(t.lower(), lang) is not None]
+    limit = ELLIPTICAL_TERMS + (1 if _CONNECTIVE.search(question) else 0)
+    return len(own) <= limit
+
+
+def classify(question: str) -> Intent:
+    if _COUNT.search(question) and _REGISTRY_WORD.search(question):
+        return "registry_count"
+    if _LIST.search(question):
+        return "registry_list"
+    if _STATUS.search(question):
+        return "registry_status"
+    if _WHO.search(question):
+        return "registry_who"
+    return "law"
+
+
 def understand(question: str, history: list[str] | None = None, lang: Lang | None = None) -> Understanding:
     lang = lang or detect_lang(question)
-    follow_up = bool(history) and (_FOLLOW_UP.search(question) is not None or len(question.split()) <= 4)
-    retrieval_query = f"{history[-1]} {question}" if follow_up and history else question
-    intent: Intent = "law"
-    if _COUNT.search(question) and _REGISTRY_WORD.search(question):
-        intent = "registry_count"
-    elif _LIST.search(question):
-        intent = "registry_list"
-    elif _STATUS.search(question):
-        intent = "registry_status"
-    elif _WHO.search(question):
-        intent = "registry_who"
+    follow_up = bool(history) and elliptical(question, lang)
+    # the new question's own words twice: what it adds («А межконфессионального?») must outweigh
+    # the topic it inherits, or the answer to the previous question comes back
+    retrieval_query = f"{history[-1]} {question} {question}" if follow_up and history else question
+    intent = classify(question)
+    if follow_up and intent == "law" and not _LAW.search(question):
+        intent = classify(
+            f"{history[-1]} {question}" if history else question
+        )  # asks what the last one asked
     if intent in ("registry_status", "registry_who"):
         retrieval_query = content_query(retrieval_query)
     filters: dict[str, str] = {}
@@ -113,6 +161,7 @@ def understand(question: str, history: list[str] | None = None, lang: Lang | Non
         intent=intent,
         wants_law=bool(_LAW.search(question)),
         injection=bool(_INJECTION.search(question)),
+        personal_lookup=bool(_PERSON_ID.search(question) and _PERSONAL_DETAILS.search(question)),
         follow_up=follow_up,
         retrieval_query=retrieval_query,
         filters=filters,

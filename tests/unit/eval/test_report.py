@@ -133,7 +133,12 @@ class StubAssistant:
     def index_version(self) -> str:
         return self.version
 
-    def search(self, query: str, *, top_k: int | None = None) -> SearchResult:
+    def learned_models(self) -> dict[str, object]:
+        return {}
+
+    def search(
+        self, query: str, *, top_k: int | None = None, history: list[str] | None = None
+    ) -> SearchResult:
         n = query.split()[-1].rstrip("?")[-1]
         chunk = Chunk(
             chunk_id=f"act#st{n}@ru", citation=f"act#st{n}", kind="act", lang="ru", title="t", text="x"

@@ -136,3 +136,23 @@ def test_normalise_markers() -> None:
     assert lines("A [1]. B [2].") == ["A [1].", "B [2]."]
     assert lines("A [1][2]. B.") == ["A [1][2].", "B."]
     assert normalise_markers("Без ссылок. Совсем.") == "Без ссылок. Совсем."
+
+
+def test_a_time_limit_the_source_does_not_state_is_dropped() -> None:
+    sources = {1: "Заявление рассматривается в течение пяти рабочих дней со дня его поступления."}
+    [wrong] = check(
+        "Заявление рассматривается в течение десяти рабочих дней [1].", sources, analyzer(), THRESHOLD
+    )
+    assert wrong.kept is False and "number" in wrong.reason
+    [right] = check("Заявление рассматривается за 5 рабочих дней [1].", sources, analyzer(), THRESHOLD)
+    assert right.kept is True
+
+
+def test_amounts_read_digits_and_numerals_in_both_languages() -> None:
+    from assistant.rag.citations import amounts, numbers
+
+    assert amounts("в течение пяти рабочих дней") == {"5"}
+    assert amounts("не позднее одного рабочего дня") == {"1"}
+    assert amounts("үш жұмыс күні ішінде") == {"3"}
+    assert amounts("Собственник обязан удалить данные") == set()
+    assert numbers("в течение 5 (пяти) рабочих дней") == {"5"}

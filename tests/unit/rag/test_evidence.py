@@ -127,3 +127,19 @@ def test_earlier_article_gets_a_prior() -> None:
     same = ARTICLE.model_copy(update={"citation": "y#st1", "chunk_id": "y#st1@ru"})
     evidence = _ranker().rank("Заявление регистрируется в журнале", [same, ARTICLE], limit=3)
     assert evidence[0].chunk.citation == "y#st1"
+
+
+def test_a_quoted_list_point_keeps_the_lead_in_that_carries_its_polarity() -> None:
+    from assistant.rag.evidence import in_context, lead_in
+
+    text = (
+        "1. Услугодатели обязаны соблюдать сроки.\n\n"
+        "При оказании государственных услуг не допускается истребования от услугополучателей:\n\n"
+        "1) документов, которые могут быть получены из информационных систем;\n\n"
+        "2) нотариально засвидетельствованных копий документов, оригиналы которых представлены."
+    )
+    point = "2) нотариально засвидетельствованных копий документов, оригиналы которых представлены."
+    assert lead_in(text, point).startswith("При оказании государственных услуг не допускается")
+    assert in_context(text, point).endswith(point)
+    assert lead_in(text, "1. Услугодатели обязаны соблюдать сроки.") == ""  # not a list point
+    assert in_context(text, "3) нет такого пункта в тексте") == "3) нет такого пункта в тексте"

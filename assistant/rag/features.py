@@ -1,0 +1,268 @@
+"""Features the learned models read: of a candidate source (article or registry row) for a
+question, of a sentence of an article for a question, and of the question as a whole (is it
+answerable from what was found?).
+
+Every feature is a number the live index can compute for any question — shares of the
+question's IDF-weighted terms, ranks, lengths, whether a sentence holds what the question type
+asks for — never a word list tied to particular questions. The models in `rag/learned.py` are
+fitted on these by `eval/train_ranker.py` over generated questions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.rag.evidence import ANAPHORA, QUESTION_TYPES, question_types
+from assistant.rag.relevance import coverage, text_terms, unknown_salient
+from assistant.text.analyzer import raw_tokens
+from assistant.text.sentences import split_sentences
+from assistant.text.sparse import with_prefixes
+
+if TYPE_CHECKING:
+    from assistant.domain import Chunk, SearchHit
+    from assistant.rag.knowledge import VersionKnowledge
+    from assistant.rag.understand import Understanding
+
+_POINTS_BACK = re.compile(
+    r"\b(он|она|оно|они|его|её|ее|их|них|ему|ей|им|это|этого|этом|этим|эти|этих|такое|такой|такие|"
+    r"там|так|ол|оны|оның|оған|олар|бұл|бұны|мұны|мұның|осы|сол)\b",
+    re.I,
+)
+
+CANDIDATE_FEATURES = (
+    "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
+    "bigrams", "type_match", "topic", "log_terms", "registry", "registry_x_intent",
+    "act_x_intent", "action", "same_lang", "type_density",
+)  # fmt: skip
+SENTENCE_FEATURES = (
+    "coverage", "density", "source_prob", "source_rank_recip", "type_match", "type_missing",
+    "position_recip", "log_terms", "carried", "best_in_source", "hand_log",
+    "coverage_gap", "hand_gap",
+)  # fmt: skip
+ANSWERABILITY_FEATURES = (
+    "top_coverage", "known_coverage", "focus_coverage", "best_sentence", "best_sentence_idf",
+    "unknown_words", "focus_unknown_words", "log_query_terms", "registry_intent", "top_is_registry",
+    "type_satisfied",
+)  # fmt: skip
+
+
+@dataclass
+class QuestionTerms:
+    """A question analysed once, passed to every feature function."""
+
+    weights: dict[str, float]
+    types: list[str]
+    bigrams: set[tuple[str, str]] = field(default_factory=set)
+    registry_intent: bool = False
+    # the sentence that asks (the last one with a question mark): a situation told before it
+    # may use words no act has, the question itself names what must be answered
+    focus: dict[str, float] = field(default_factory=dict)
+    text: str = ""
+    focus_text: str = ""
+    lang: str = "ru"
+
+    @classmethod
+    def of(cls, u: Understanding, kb: VersionKnowledge) -> QuestionTerms:
+        from assistant.text.sparse import query_weights
+
+        terms = kb.analyzer.terms(u.retrieval_query, u.lang)
+        weights = query_weights(kb.analyzer, u.retrieval_query, u.lang)
+        focus_text = focus_sentence(u.question)
+        focus = query_weights(kb.analyzer, focus_text, u.lang)
+        return cls(
+            weights=weights,
+            types=question_types(u.question),
+            bigrams=set(itertools.pairwise(terms)),
+            registry_intent=u.intent in ("registry_who", "registry_status"),
+            focus=focus or weights,
+            text=u.question,
+            focus_text=focus_text,
+            lang=u.lang,
+        )
+
+
+def focus_sentence(question: str) -> str:
+    """The sentence that asks — with the one before it when it points back to it («Какой орган
+    её выдаёт?», «Закон такое разрешает?»): that is where the question names its subject."""
+    parts = split_sentences(question)
+    asking = [i for i, s in enumerate(parts) if "?" in s]
+    if not asking:
+        return question
+    i = asking[-1]
+    return " ".join(parts[i - 1 : i + 1]) if i > 0 and _POINTS_BACK.search(parts[i]) else parts[i]
+
+
+def sentences_of(chunk: Chunk, kb: VersionKnowledge) -> list[tuple[str, set[str]]]:
+    """The sentences of an article (or the text of a row) with their index terms, cached per
+    index version."""
+
+    def compute() -> list[tuple[str, set[str]]]:
+        text = chunk.text if chunk.kind == "act" else str(chunk.registry.get("function_text", chunk.text))
+        return [(s, text_terms([(s, chunk.lang)], kb.analyzer)) for s in split_sentences(text)]
+
+    return kb.memo(("sentences", chunk.chunk_id), compute)
+
+
+def _bigrams(chunk: Chunk, kb: VersionKnowledge) -> set[tuple[str, str]]:
+    def compute() -> set[tuple[str, str]]:
+        terms = kb.analyzer.terms(kb.lexical(chunk), chunk.lang)
+        return set(itertools.pairwise(terms))
+
+    return kb.memo(("bigrams", chunk.chunk_id), compute)
+
+
+def _type_match(types: list[str], text: str) -> float:
+    if not types:
+        return 0.0
+    return sum(1.0 for t in types if QUESTION_TYPES[t][1].search(text)) / len(types)
+
+
+def candidate_features(
+    q: QuestionTerms,
+    chunk: Chunk,
+    rank: int,
+    fused: float,
+    top_fused: float,
+    topic: dict[str, float],
+    action: float,
+    lang: str,
+    kb: VersionKnowledge,
+) -> list[float]:
+    stats = kb.stats
+    sentence_cov = sorted(
+        (coverage(q.weights, terms, stats) for _, terms in sentences_of(chunk, kb)), reverse=True
+    )
+    title_terms = text_terms([(chunk.title, chunk.lang)], kb.analyzer) if chunk.title else set()
+    is_row = chunk.kind == "registry"
+    text = chunk.text if not is_row else str(chunk.registry.get("function_text", chunk.text))
+    return [
+        1.0 / (1 + rank),
+        fused / top_fused if top_fused > 0 else 0.0,
+        coverage(q.weights, kb.terms(chunk), stats),
+        coverage(q.weights, title_terms, stats) if title_terms else 0.0,
+        sentence_cov[0] if sentence_cov else 0.0,
+        sentence_cov[1] if len(sentence_cov) > 1 else 0.0,
+        len(q.bigrams & _bigrams(chunk, kb)) / len(q.bigrams) if q.bigrams else 0.0,
+        _type_match(q.types, text),
+        topic.get(chunk.act_slug, 0.0)
+        if not is_row
+        else topic.get(str(chunk.registry.get("act_slug", "")), 0.0),
+        math.log1p(len(kb.terms(chunk))),
+        float(is_row),
+        float(is_row and q.registry_intent),
+        float(not is_row and q.registry_intent),
+        action,
+        float(chunk.lang == lang),
+        # how much of the text is made of what the question asks for: an article that lists the
+        # ways to get a service («… арқылы;» point after point) or one time limit after another
+        _type_density(q.types, sentences_of(chunk, kb)),
+    ]
+
+
+def _type_density(types: list[str], units: list[tuple[str, set[str]]]) -> float:
+    if not types or not units:
+        return 0.0
+    return sum(_type_match(types, s) for s, _ in units) / len(units)
+
+
+def sentence_features(
+    q: QuestionTerms,
+    sentence: str,
+    terms: set[str],
+    position: int,
+    previous_cov: float,
+    source_prob: float,
+    source_rank: int,
+    best_in_source: float,
+    kb: VersionKnowledge,
+) -> list[float]:
+    cov = coverage(q.weights, terms, kb.stats)
+    matched = sum(kb.stats.idf(t) * w for t, w in q.weights.items() if t in terms)
+    type_match = _type_match(q.types, sentence)
+    return [
+        cov,
+        matched / math.sqrt(max(8, len(terms))),
+        source_prob,
+        1.0 / (1 + source_rank),
+        type_match,
+        float(bool(q.types) and type_match == 0.0),
+        1.0 / (1 + position),
+        math.log1p(len(terms)),
+        previous_cov if ANAPHORA.match(sentence) else 0.0,
+        float(cov >= best_in_source - 1e-9),
+        # the hand-written evidence score (rag/evidence.py) in log form: its rank prior and
+        # per-type boost become additive, so the model can weigh it against the rest
+        math.log(1e-3 + matched / math.sqrt(max(8, len(terms))) + 0.35 / (1 + source_rank))
+        + math.log(1.5) * sum(1 for t in q.types if QUESTION_TYPES[t][1].search(sentence)),
+    ]
+
+
+def with_gaps(rows: list[list[float]]) -> list[list[float]]:
+    """Each sentence row plus how far it falls behind the best sentence of the same question (in
+    coverage and in the hand score): a ranking is decided among one question's sentences, which
+    a per-sentence model sees only through such gaps."""
+    if not rows:
+        return rows
+    cov_i, hand_i = SENTENCE_FEATURES.index("coverage"), SENTENCE_FEATURES.index("hand_log")
+    best_cov = max(r[cov_i] for r in rows)
+    best_hand = max(r[hand_i] for r in rows)
+    return [[*r, best_cov - r[cov_i], best_hand - r[hand_i]] for r in rows]
+
+
+def unknown_words(text: str, lang: str, kb: VersionKnowledge) -> int:
+    """Words naming a thing the index has in no form: not the word, not its root, not a lexicon
+    expansion of it (Russian: nouns, participles and abbreviations, by their part of speech;
+    Kazakh, which has no tagger here: any content word of four letters or more)."""
+    if lang == "ru":
+        return len(unknown_salient(text, kb.analyzer, kb.stats, kb.corpus_text))
+
+    count = 0
+    for token in raw_tokens(text):
+        terms = kb.analyzer.terms(token, "kk")
+        if not terms or len(terms[0]) < 4 or not terms[0].isalpha():
+            continue
+        forms = with_prefixes(terms) + [t for t in kb.analyzer.query_terms(token, "kk") if t not in terms]
+        count += not any(kb.stats.doc_freq(t) > 0 for t in forms)
+    return count
+
+
+def answerability_features(
+    q: QuestionTerms,
+    probs: list[tuple[float, Chunk]],
+    best_sentence: tuple[float, str],
+    kb: VersionKnowledge,
+) -> list[float]:
+    """What says a question can be answered from what was found, read from the evidence itself
+    (not from the candidate model's confidence, whose calibration shifts with how a question is
+    worded)."""
+    top = probs[0][1] if probs else None
+    sources = [c for _, c in probs[:3]]
+    # what the sources share with the question among the words the index knows at all: scenario
+    # words no act uses («камеры», «ярмарка») neither help nor hurt here
+    known = {t: w for t, w in q.weights.items() if kb.stats.doc_freq(t) > 0}
+    sentence_terms = text_terms([(best_sentence[1], top.lang if top is not None else "ru")], kb.analyzer)
+    matched = [kb.stats.idf(t) for t, w in q.weights.items() if w >= 1.0 and t in sentence_terms]
+    focus_unknown = float(unknown_words(q.focus_text, q.lang, kb))
+    return [
+        max((coverage(q.weights, kb.terms(c), kb.stats) for c in sources), default=0.0),
+        max((coverage(known, kb.terms(c), kb.stats) for c in sources), default=0.0) if known else 0.0,
+        max((coverage(q.focus, kb.terms(c), kb.stats) for c in sources), default=0.0),
+        best_sentence[0],
+        math.log1p(sum(matched)),
+        float(unknown_words(q.text, q.lang, kb)),
+        focus_unknown,
+        math.log1p(sum(1 for t in q.weights if not t.startswith("^"))),
+        float(q.registry_intent),
+        float(top is not None and top.kind == "registry"),
+        _type_match(q.types, best_sentence[1]) if q.types else 1.0,
+    ]
+
+
+def hit_topic(hits: list[SearchHit], depth: int = 8) -> dict[str, float]:
+    from assistant.rag.relevance import act_topic
+
+    return act_topic(hits, depth)

@@ -1,0 +1,107 @@
+"""Answer quality with the learned rankers against the hand-written rules they replaced, on the
+dev sets (never used for fitting the rankers or choosing them; the answerability model's dev
+numbers are out-of-fold), next to the train and held-out-article numbers from fitting.
+Fake LLM (the CI gate configuration): the answer text is the quoted evidence.
+Writes docs/benchmarks.md (section "learned") and bench/results/learned.json.
+
+    .venv/bin/python -m bench.learned        # needs a built demo index (kenes ingest)
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from assistant.container import Container
+from assistant.settings import DEMO_DIR, Settings
+from bench.common import machine, machine_line, write_section
+from eval.datasets import load_dataset
+from eval.runner import EvalRunner
+
+DEV = sorted((DEMO_DIR / "eval").glob("dev*.jsonl"))
+REPORT = Path("eval/train/report.json")
+METRICS = (
+    "hit@1", "hit@5", "mrr", "must_contain", "refusal_recall", "refusal_precision", "agency_accuracy",
+    "automatable_accuracy", "risk_accuracy", "language_match",
+)  # fmt: skip
+
+
+def run(learned: bool) -> dict[str, Any]:
+    settings = Settings()
+    settings.llm.mode = "fake"
+    settings.retrieval.learned = learned
+    container = Container(settings)
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            summary = EvalRunner(container.assistant, Path(out), progress=False).run(
+                load_dataset(DEV), fresh=True
+            )
+        by_lang = {lang: summary.by_lang.get(lang, {}) for lang in ("ru", "kk")}
+        return {
+            "overall": {k: summary.overall.get(k) for k in METRICS},
+            "law_must_contain": summary.by_kind.get("law", {}).get("must_contain"),
+            "by_lang": {
+                lang: {k: g.get(k) for k in ("hit@1", "hit@5", "must_contain")} for lang, g in by_lang.items()
+            },
+            "refusal": summary.overall.get("refusal"),
+        }
+    finally:
+        container.close()
+
+
+def fmt(v: Any) -> str:
+    return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+
+def main() -> int:
+    m = machine()
+    learned, hand = run(True), run(False)
+    report = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
+    rows = [f"| {k} | {fmt(hand['overall'][k])} | {fmt(learned['overall'][k])} |" for k in METRICS]
+    rows.append(
+        f"| must_contain, kind:law | {fmt(hand['law_must_contain'])} | {fmt(learned['law_must_contain'])} |"
+    )
+    for lang in ("ru", "kk"):
+        for k in ("hit@1", "must_contain"):
+            rows.append(
+                f"| {k}, lang:{lang} | {fmt(hand['by_lang'][lang].get(k))} | {fmt(learned['by_lang'][lang].get(k))} |"
+            )
+    fitted = ""
+    if report:
+        c, s, a = report["candidate"], report["sentence"], report["answerable"]
+        lines = [
+            "| | train | valid (held-out articles) | dev (never fitted) | dev, hand rules |",
+            "|---|---|---|---|---|",
+        ]
+        for k in ("hit@1", "hit@5", "mrr"):
+            lines.append(f"| source {k} | " + " | ".join(fmt(c[p]["learned"].get(k)) for p in ("train", "valid", "dev"))
+                         + f" | {fmt(c['dev']['hand_rules'].get(k))} |")  # fmt: skip
+        lines.append("| quote top-1 | " + " | ".join(fmt(s[p]["learned"].get("top1")) for p in ("train", "valid", "dev"))
+                     + f" | {fmt(s['dev']['hand_rules'].get('top1'))} |")  # fmt: skip
+        for k, label in (("auc", "answerability AUC"), ("answerable_refused", "answerable refused"),
+                         ("oos_refused", "out-of-scope refused")):  # fmt: skip
+            lines.append(
+                f"| {label} | " + " | ".join(fmt(a[p].get(k)) for p in ("train", "valid", "dev")) + " | |"
+            )
+        fitted = (
+            f"Fitting (`python -m eval.train_ranker`, items {report['items']}): quotes are picked by "
+            f"**{s.get('quotes_by', '—')}** (whichever measured better on held-out articles); refusal below "
+            f"p={a['refuse_below']:.3f}, caution below p={a['caution_below']:.3f} (chosen out-of-fold on dev so that "
+            "at most 10% of answerable questions are refused).\n\n" + "\n".join(lines)
+        )
+    markdown = "\n".join([
+        "## Learned rankers vs hand rules (`bench/learned.py`)", "", machine_line(m), "",
+        f"Dev sets ({', '.join(p.name for p in DEV)}), embedded defaults, fake LLM:", "",
+        "| metric | hand rules | learned |", "|---|---|---|", *rows, "", fitted,
+    ])  # fmt: skip
+    write_section(
+        "learned", markdown, {"machine": m, "learned": learned, "hand_rules": hand, "fitting": report}
+    )
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

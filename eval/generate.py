@@ -1,0 +1,377 @@
+"""A training set made from the corpus itself, so that anything Kenes fits (rankers, the
+answerability decision) is fitted on questions nobody wrote for the dev sets.
+
+Every item comes from one real sentence (or registry row) and is written the way users write:
+a question word chosen by what the sentence can answer (a time limit, a ban, a duty, a body),
+about half of the sentence's content words kept in their own inflected forms — the answer span
+itself left out — and, for some items, a line of situational context in front («Мы — районный
+акимат.»). Questions built from acts that are *not* in the demo index (the large codes and laws)
+are its out-of-scope items: real legal wording about things the index does not cover.
+
+Items are split by the article they come from (a fifth of the articles are held out), so the
+held-out score measures articles the fitted model never saw.
+
+    python -m eval.generate --acts data/demo/acts --registry data/demo/registry/functions.csv \
+        --oos-acts ../shared/corpus-large --out eval/train/generated.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.domain import Chunk
+from assistant.text.analyzer import Analyzer, raw_tokens, word_term
+from assistant.text.sentences import split_sentences
+
+SEED = 13
+HELD_OUT_BUCKETS = 5  # one article in five is held out
+
+TIME_SPAN = re.compile(
+    r"((в течение|не позднее|не ранее|за|на|через|в срок до|до)\s+)?"
+    r"(\d+|одного|двух|трех|трёх|пяти|семи|десяти|пятнадцати|двадцати|тридцати|шестидесяти|"
+    r"бір|екі|үш|бес|он|жиырма|отыз)\s*(\(\w+\)\s*)?"
+    r"(рабоч\w*|календарн\w*|дн\w*|день|месяц\w*|час\w*|лет|год\w*|суток|сутки|"
+    r"жұмыс|күн\w*|ай\w*|сағат\w*|жыл\w*)(\s+(дн\w*|күн\w*))?",
+    re.I,
+)
+BAN = re.compile(
+    r"(не допускается|запрещается|не вправе|не может|не могут|не подлежит|болмайды|тыйым салынады)", re.I
+)
+DUTY = re.compile(r"(обязан\w*|должн\w+|міндетті)", re.I)
+BODY_START = re.compile(
+    r"^(уполномоченн\w+ орган\w*|государственн\w+ корпорац\w+|правительств\w+|министерств\w+|"
+    r"местн\w+ исполнительн\w+ орган\w*|услугодател\w*|обладател\w+ информации|собственник\w*|оператор\w*|"
+    r"уәкілетті орган|мемлекеттік корпорация|үкімет|көрсетілетін қызметті беруші)",
+    re.I,
+)
+
+TEMPLATES: dict[str, dict[str, list[str]]] = {
+    "deadline": {
+        "ru": [
+            "В какой срок {x}?",
+            "За сколько дней {x}?",
+            "Сколько времени даётся, чтобы {x}?",
+            "Когда {x}?",
+        ],
+        "kk": ["{x} қандай мерзімде?", "{x} қанша күнде?", "{x} мерзімі қандай?"],
+    },
+    "ban": {
+        "ru": ["Можно ли {x}?", "Допускается ли {x}?", "Разрешено ли {x}?", "Закон позволяет {x}?"],
+        "kk": ["{x} бола ма?", "{x} рұқсат етіле ме?", "{x} заң бойынша болады ма?"],
+    },
+    "duty": {
+        "ru": ["Обязаны ли {x}?", "Нужно ли {x}?", "Должны ли мы {x}?", "Что обязан сделать: {x}?"],
+        "kk": ["{x} міндетті ме?", "{x} керек пе?", "Біз {x} міндеттіміз бе?"],
+    },
+    "who": {
+        "ru": ["Кто {x}?", "Какой орган {x}?", "Кто у нас отвечает: {x}?"],
+        "kk": ["{x} кім?", "Қай орган {x}?", "{x} кім жауап береді?"],
+    },
+    "other": {
+        "ru": ["Что закон говорит: {x}?", "Как быть, если {x}?", "Какие правила: {x}?", "Что означает {x}?"],
+        "kk": ["{x} туралы заң не дейді?", "{x} қалай болады?", "{x} қандай талаптар бар?"],
+    },
+}
+REGISTRY_TEMPLATES_KK = {
+    "who": ["{x} кім?", "Қай орган {x}?", "{x} — бұл қай органның функциясы?"],
+    "status": ["{x} автоматтандыруға бола ма?", "{x} функциясының тәуекелі қандай?"],
+}
+REGISTRY_TEMPLATES = {
+    "who": [
+        "Кто {x}?",
+        "Какой орган {x}?",
+        "Какое ведомство отвечает за это: {x}?",
+        "{x} — чья это функция?",
+    ],
+    "status": [
+        "Можно ли автоматизировать: {x}?",
+        "Функция «{x}» отмечена как автоматизируемая?",
+        "Какой риск автоматизации у функции: {x}?",
+    ],
+}
+OOS_REGISTRY_TEMPLATES = ["Какой орган по реестру {x}?", "Кто по реестру функций {x}?"]
+# Situational lines of the kind users put before a question; generic, about no article.
+CONTEXT = {
+    "ru": [
+        "Мы — районный акимат.", "Коллеги, вопрос по работе.", "Гражданин обратился к нам с заявлением.",
+        "Готовим ответ на запрос.", "У нас в управлении спор.", "Я специалист областного управления.",
+        "Пишет житель села.", "Нам поступила жалоба.", "Руководитель попросил уточнить.",
+    ],
+    "kk": [
+        "Біз аудан әкімдігіміз.", "Әріптестер, сұрақ бар.", "Азамат бізге өтінішпен келді.",
+        "Сұрауға жауап дайындап жатырмыз.", "Басшы нақтылауды сұрады.", "Бізге шағым түсті.",
+    ],
+}  # fmt: skip
+
+
+@dataclass
+class Sentence:
+    citation: str
+    lang: str
+    text: str
+    act: str
+
+
+def bucket(key: str) -> str:
+    return "valid" if zlib.crc32(key.encode()) % HELD_OUT_BUCKETS == 0 else "train"
+
+
+def articles(chunks: list[Chunk]) -> dict[tuple[str, str], list[Chunk]]:
+    out: dict[tuple[str, str], list[Chunk]] = {}
+    for c in chunks:
+        if c.kind == "act":
+            out.setdefault((c.citation, c.lang), []).append(c)
+    return out
+
+
+def sentences(chunks: list[Chunk]) -> Iterator[Sentence]:
+    for (citation, lang), pieces in articles(chunks).items():
+        pieces.sort(key=lambda c: c.seq)
+        text = "\n".join(p.text for p in pieces)
+        for s in split_sentences(text):
+            if 60 <= len(s) <= 600:
+                yield Sentence(citation, lang, s, pieces[0].act_slug)
+
+
+_NUMBERING = re.compile(r"^[\d).\s-]+")
+
+
+def unnumbered(sentence: str) -> str:
+    """«3) уполномоченный орган …» → «уполномоченный орган …»."""
+    return _NUMBERING.sub("", sentence)
+
+
+def question_type(sentence: str) -> str:
+    if TIME_SPAN.search(sentence):
+        return "deadline"
+    if BAN.search(sentence):
+        return "ban"
+    if BODY_START.match(unnumbered(sentence)):
+        return "who"
+    if DUTY.search(sentence):
+        return "duty"
+    return "other"
+
+
+def content_words(text: str, lang: str) -> list[str]:
+    return [
+        t for t in raw_tokens(text) if len(t) > 3 and t.isalpha() and word_term(t.lower(), lang) is not None
+    ]
+
+
+def keep_some(words: list[str], rng: random.Random, low: float = 0.25, high: float = 0.55) -> list[str]:
+    """A third to a half of the words, in order: users name the matter, not the whole sentence."""
+    if len(words) <= 2:
+        return words
+    n = max(2, min(8, round(len(words) * rng.uniform(low, high))))
+    start = rng.randrange(0, max(1, len(words) - n * 2 + 1))
+    window = words[start : start + n * 2]
+    picked = sorted(rng.sample(range(len(window)), min(n, len(window))))
+    return [window[i] for i in picked]
+
+
+class Noise:
+    """Situational words users add that no act in the index contains («камеры», «ярмарка»,
+    «смартфон»): drawn from texts outside the index and put into answerable and out-of-scope
+    items alike, so that a word the index lacks says nothing by itself about answerability."""
+
+    def __init__(self, known: set[str], outside: list[Sentence], inside: list[Sentence]) -> None:
+        self.unknown: dict[str, list[str]] = {"ru": [], "kk": []}
+        self.common: dict[str, list[str]] = {"ru": [], "kk": []}
+        for s in outside:
+            for w in content_words(s.text, s.lang):
+                if word_term(w.lower(), s.lang) not in known:
+                    self.unknown[s.lang].append(w.lower())
+        # words of the index itself, as often as they occur: users also name everyday matters of
+        # public administration («акимат», «сотрудник», «заявление») that are not the point
+        for s in inside:
+            self.common[s.lang] += [w.lower() for w in content_words(s.text, s.lang)]
+
+    def add(self, question: str, lang: str, rng: random.Random) -> str:
+        unknown, common = self.unknown.get(lang) or [], self.common.get(lang) or []
+        if not unknown or not common or rng.random() < 0.2:
+            return question
+        words = [rng.choice(unknown) for _ in range(rng.randint(0, 4))]
+        words += [rng.choice(common) for _ in range(rng.randint(0, 3))]
+        rng.shuffle(words)
+        if not words:
+            return question
+        if rng.random() < 0.3:  # now and then inside the question itself
+            head, _, tail = question.rpartition(" ")
+            return f"{head} {' '.join(words)} {tail}" if head else question
+        return f"{' '.join(words).capitalize()}. {question}"
+
+
+NOISE: Noise | None = None
+
+
+def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random) -> tuple[str, str]:
+    """(question text, answer span) for one sentence."""
+    span = ""
+    body = sentence
+    if kind == "deadline" and (m := TIME_SPAN.search(sentence)):
+        span = m.group(0)
+        body = sentence.replace(span, " ")
+    elif kind == "who" and (m := BODY_START.match(unnumbered(sentence))):
+        span = m.group(0)
+        body = unnumbered(sentence)[len(span) :]
+    elif kind == "ban" and (m := BAN.search(sentence)):
+        span = m.group(0)
+        body = sentence.replace(span, " ")
+    words = keep_some(content_words(body, lang), rng)
+    x = " ".join(w.lower() if not w.isupper() else w for w in words)
+    question = rng.choice(TEMPLATES[kind][lang]).format(x=x)
+    question = question[0].upper() + question[1:]
+    if rng.random() < 0.4:
+        question = f"{rng.choice(CONTEXT[lang])} {question}"
+    if NOISE is not None:
+        question = NOISE.add(question, lang, rng)
+    return question, span
+
+
+def law_items(
+    chunks: list[Chunk], rng: random.Random, per_article: int, *, answerable: bool, prefix: str
+) -> list[dict[str, object]]:
+    by_article: dict[tuple[str, str], list[Sentence]] = {}
+    for s in sentences(chunks):
+        by_article.setdefault((s.citation, s.lang), []).append(s)
+    items: list[dict[str, object]] = []
+    for (citation, _), group in sorted(by_article.items()):
+        for s in rng.sample(group, min(per_article, len(group))):
+            kind = question_type(s.text)
+            question, span = phrase_of(s.text, kind, s.lang, rng)
+            if len(content_words(question, s.lang)) < 2:
+                continue
+            split = bucket(citation.partition(".")[0])
+            items.append(
+                {
+                    "id": f"gen-{split}-{prefix}-{len(items):04d}",
+                    "lang": s.lang,
+                    "kind": "law" if answerable else "unanswerable",
+                    "question": question,
+                    "answerable": answerable,
+                    "gold_citations": [citation] if answerable else [],
+                    "must_contain_any": [span.strip()] if answerable and span.strip() else [],
+                    "reference_answer": s.text if answerable else "",
+                    "notes": f"generated; type={kind}; act={s.act}; from={citation}",
+                }
+            )
+    return items
+
+
+def registry_items(rows: list[Chunk], rng: random.Random) -> list[dict[str, object]]:
+    """Russian questions from each row's function text; Kazakh ones from the Kazakh text of the
+    point the row rests on (the registry itself is kept in Russian)."""
+    items: list[dict[str, object]] = []
+    for row in rows:
+        reg = row.registry
+        lang = "kk" if row.bridge and rng.random() < 0.3 else "ru"
+        source = row.bridge if lang == "kk" else str(reg.get("function_text", ""))
+        words = keep_some(content_words(source, lang), rng, 0.5, 0.85)
+        if len(words) < 3:
+            continue
+        kind = "status" if rng.random() < 0.3 else "who"
+        templates = REGISTRY_TEMPLATES_KK if lang == "kk" else REGISTRY_TEMPLATES
+        question = rng.choice(templates[kind]).format(x=" ".join(w.lower() for w in words))
+        if rng.random() < 0.3:
+            question = f"{rng.choice(CONTEXT[lang])} {question}"
+        if NOISE is not None:
+            question = NOISE.add(question, lang, rng)
+        split = bucket(row.citation)
+        items.append(
+            {
+                "id": f"gen-{split}-reg-{len(items):04d}",
+                "lang": lang,
+                "kind": "registry",
+                "question": question[0].upper() + question[1:],
+                "answerable": True,
+                "gold_citations": [row.citation],
+                "must_contain_any": [],
+                "reference_answer": str(reg.get("function_text", "")),
+                "notes": f"generated; type=registry-{kind}; agency={reg.get('agency', '')}",
+                "gold_agency": str(reg.get("agency", "")) if kind == "who" else None,
+                "gold_function_ids": [row.citation.removeprefix("registry:")],
+            }
+        )
+    return items
+
+
+def oos_registry_items(chunks: list[Chunk], rng: random.Random, n: int) -> list[dict[str, object]]:
+    pool = [s for s in sentences(chunks) if s.lang == "ru"]
+    items: list[dict[str, object]] = []
+    for s in rng.sample(pool, min(n, len(pool))):
+        words = keep_some(content_words(s.text, "ru"), rng)
+        if len(words) < 3:
+            continue
+        question = rng.choice(OOS_REGISTRY_TEMPLATES).format(x=" ".join(w.lower() for w in words))
+        if NOISE is not None:
+            question = NOISE.add(question, "ru", rng)
+        split = bucket(s.citation.partition(".")[0])
+        items.append(
+            {
+                "id": f"gen-{split}-oosreg-{len(items):04d}",
+                "lang": "ru",
+                "kind": "unanswerable",
+                "question": question,
+                "answerable": False,
+                "gold_citations": [],
+                "notes": f"generated; type=oos-registry; act={s.act}; from={s.citation}",
+            }
+        )
+    return items
+
+
+def generate(acts: Path, registry: Path, oos_acts: Path | None, seed: int = SEED) -> list[dict[str, object]]:
+    from ingest.sources import load_sources
+
+    global NOISE
+    rng = random.Random(seed)
+    demo = load_sources(acts, registry)
+    act_chunks = [c for c in demo.chunks if c.kind == "act"]
+    rows = [c for c in demo.chunks if c.kind == "registry"]
+    large = load_sources(oos_acts, None).chunks if oos_acts is not None else []
+    known = {t for c in demo.chunks for t in Analyzer().terms(c.text, c.lang)}
+    NOISE = Noise(known, list(sentences(large)), list(sentences(act_chunks))) if large else None
+    items = law_items([c for c in act_chunks if c.lang == "ru"], rng, 4, answerable=True, prefix="law")
+    # the one act with a Kazakh text gets more per article, so Kazakh is not mostly out-of-scope
+    items += law_items([c for c in act_chunks if c.lang == "kk"], rng, 8, answerable=True, prefix="lawkk")
+    items += registry_items(rows, rng)
+    if large:
+        oos = law_items(large, rng, 1, answerable=False, prefix="oos")
+        # out-of-scope items per language in proportion to the answerable ones of that language
+        for lang in ("ru", "kk"):
+            answerable = sum(1 for i in items if i["lang"] == lang and i["answerable"])
+            pool = [i for i in oos if i["lang"] == lang]
+            items += rng.sample(pool, min(len(pool), answerable // 2 if lang == "ru" else answerable))
+        items += oos_registry_items(large, rng, 150)
+    return items
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--acts", type=Path, default=Path("data/demo/acts"))
+    parser.add_argument("--registry", type=Path, default=Path("data/demo/registry/functions.csv"))
+    parser.add_argument("--oos-acts", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=Path("eval/train/generated.jsonl"))
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    items = generate(args.acts, args.registry, args.oos_acts, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    kinds: dict[str, int] = {}
+    for i in items:
+        key = f"{i['kind']}/{i['lang']}/{str(i['id']).split('-')[1]}"
+        kinds[key] = kinds.get(key, 0) + 1
+    print(f"{len(items)} items → {args.out}: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,408 @@
+"""Fit the learned models of `assistant/rag/learned.py` on the generated training set and report
+them on data they never saw.
+
+Three logistic models are fitted in order, each on the `train` split of `eval/train/generated.jsonl`:
+the candidate ranker (is this article/row the source?), the sentence ranker (is this the
+sentence the question was made from?) and the answerability model (answerable vs out-of-scope).
+Their regularisation is chosen on the `valid` split (held-out articles); the refusal and caution
+thresholds are chosen on `valid` too. The dev sets are never used for fitting or choosing: they
+are reported beside train and valid, as the real held-out numbers.
+
+    python -m eval.train_ranker            # needs a built demo index (kenes ingest)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.container import Container
+from assistant.domain import Chunk, SearchHit
+from assistant.rag.evidence import EvidenceRanker
+from assistant.rag.features import QuestionTerms
+from assistant.rag.learned import DEFAULT_PATH, LinearModel
+from assistant.rag.rerank import candidate_rows, sentence_rows
+from assistant.rag.routed import RERANK_DEPTH, action_scores
+from assistant.rag.understand import understand
+from assistant.settings import Settings
+from eval.datasets import EvalItem, load_dataset
+from eval.metrics import contains_phrase, matches, normalize_text
+
+log = logging.getLogger(__name__)
+
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+FOLDS = 5
+SOURCES = 3  # articles the answer quotes from, as in the answer engine
+# Answerable questions refused at most this often on held-out data; between the refusal
+# threshold and the one where this share reaches CAUTION_SHARE, answers carry a caution.
+MAX_FALSE_REFUSALS = 0.10
+CAUTION_SHARE = 0.25
+DEV_SHARE = 0.3  # of the answerability model's training weight, from real (dev) questions
+
+
+@dataclass
+class Record:
+    item: EvalItem
+    hits: list[SearchHit]
+    q: QuestionTerms
+    rows: list[list[float]]
+    labels: list[bool]
+    baseline: list[str]  # the hand-ruled order, for comparison
+    kb: Any
+    probs: list[float] = field(default_factory=list)
+    sources: list[tuple[Chunk, float]] = field(default_factory=list)
+
+
+def group_of(item: EvalItem) -> int:
+    """Items made from one article (or row) stay in one fold."""
+    source = item.notes.rpartition("from=")[2] if "from=" in item.notes else ",".join(item.gold_citations)
+    return zlib.crc32((source or item.id).encode())
+
+
+def split_of(item: EvalItem) -> str:
+    return item.id.split("-")[1] if item.id.startswith("gen-") else "dev"
+
+
+def collect(container: Container, items: Sequence[EvalItem]) -> list[Record]:
+    routed = container.routed_retriever
+    records: list[Record] = []
+    for item in items:
+        u = understand(item.question, item.history or None, item.lang)
+        if u.injection or u.intent in ("registry_list", "registry_count"):
+            continue  # answered from exact registry selections, not ranked
+        result = container.retriever.search(u.retrieval_query, top_k=RERANK_DEPTH, lang=u.lang)
+        kb = container.knowledge.for_version(result.index_version)
+        hits = routed.candidates(u, result.hits, kb)
+        q, rows = candidate_rows(u, hits, kb, action_scores(u.question, hits, kb))
+        labels = [any(matches(h.chunk.citation, g) for g in item.gold_ids) for h in hits]
+        base = routed.search(u.question, u=u, top_k=RERANK_DEPTH, use_rankers=False)
+        records.append(Record(item, hits, q, rows, labels, [h.chunk.citation for h in base.hits], kb))
+    return records
+
+
+# -- fitting ----------------------------------------------------------------------------------
+def fit(
+    x: np.ndarray, y: np.ndarray, c: float, names: Sequence[str], weight: np.ndarray | None = None
+) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    clf.fit((x - mean) / scale, y, sample_weight=weight)
+    return LinearModel(tuple(names), tuple(clf.coef_[0].tolist()), float(clf.intercept_[0]),
+                       tuple(mean.tolist()), tuple(scale.tolist()))  # fmt: skip
+
+
+def choose(
+    train: tuple[np.ndarray, np.ndarray], names: Sequence[str], valid_metric: Any
+) -> tuple[LinearModel, float, dict[str, float]]:
+    """The C whose model scores best on the validation split."""
+    scores = {}
+    best: tuple[float, LinearModel, float] | None = None
+    for c in C_GRID:
+        model = fit(*train, c, names)
+        score = valid_metric(model)
+        scores[str(c)] = round(score, 4)
+        if best is None or score > best[0]:
+            best = (score, model, c)
+    assert best is not None
+    return best[1], best[2], scores
+
+
+# -- candidate ranker ------------------------------------------------------------------------------
+def ranks(records: list[Record], model: LinearModel | None) -> dict[str, float]:
+    """hit@1, hit@5, MRR of the gold among the candidates (learned order, or the hand-ruled one)."""
+    hit1 = hit5 = rr = 0.0
+    n = 0
+    for r in records:
+        if not r.item.gold_ids:
+            continue
+        n += 1
+        if model is None:
+            order = r.baseline
+        else:
+            scored = sorted(zip((model.prob(x) for x in r.rows), r.hits, strict=True), key=lambda t: -t[0])
+            order = [h.chunk.citation for _, h in scored]
+        rank = next((i for i, c in enumerate(order, 1) if any(matches(c, g) for g in r.item.gold_ids)), None)
+        if rank:
+            hit1 += rank == 1
+            hit5 += rank <= 5
+            rr += 1 / rank
+    return {"n": n, "hit@1": hit1 / n, "hit@5": hit5 / n, "mrr": rr / n} if n else {"n": 0}
+
+
+def stack(records: list[Record]) -> tuple[np.ndarray, np.ndarray]:
+    xs = [x for r in records if r.item.gold_ids for x in r.rows]
+    ys = [y for r in records if r.item.gold_ids for y in r.labels]
+    return np.array(xs, dtype=float), np.array(ys, dtype=int)
+
+
+# -- sentence ranker -------------------------------------------------------------------------------
+def gold_sentence(record: Record, sentence: str) -> bool:
+    item = record.item
+    if item.id.startswith("gen-"):
+        return normalize_text(sentence) == normalize_text(item.reference_answer)
+    return any(contains_phrase(sentence, p) for p in item.must_contain_any)
+
+
+def attach_sources(records: list[Record], model: LinearModel) -> None:
+    for r in records:
+        r.probs = [model.prob(x) for x in r.rows]
+        _sources(r)
+
+
+def attach_out_of_fold(records: list[Record], c: float, names: Sequence[str]) -> None:
+    """Candidate probabilities for the training records from models that did not see them:
+    the models stacked on top (sentences, answerability) must learn from probabilities as
+    confident as they will be on new questions, not from in-sample ones."""
+    folds = [[r for r in records if group_of(r.item) % FOLDS == k] for k in range(FOLDS)]
+    for k, fold in enumerate(folds):
+        rest = [r for j, f in enumerate(folds) if j != k for r in f]
+        model = fit(*stack(rest), c, names)
+        attach_sources(fold, model)
+
+
+def _sources(r: Record) -> None:
+    scored = sorted(zip(r.probs, r.hits, strict=True), key=lambda t: -t[0])
+    r.sources = [(r.kb.article_any(h.chunk.citation, h.chunk.lang) or h.chunk, p)
+                     for p, h in scored if h.chunk.kind == "act"][:SOURCES]  # fmt: skip
+
+
+def sentence_data(records: list[Record]) -> list[tuple[Record, list[tuple[str, list[float], bool]]]]:
+    out = []
+    for r in records:
+        if not r.item.answerable or not (r.item.must_contain_any or r.item.id.startswith("gen-")):
+            continue
+        rows = [(s, x, gold_sentence(r, s)) for _, s, x in sentence_rows(r.q, r.sources, r.kb)]
+        if any(label for _, _, label in rows):
+            out.append((r, rows))
+    return out
+
+
+def sentence_top(
+    data: list[tuple[Record, list[tuple[str, list[float], bool]]]], model: LinearModel | None
+) -> dict[str, float]:
+    """Share of questions whose gold sentence is the first quote, or among the first three."""
+    top1 = top3 = 0
+    for r, rows in data:
+        if model is None:  # the hand-written evidence ranker
+            ranked = EvidenceRanker(r.kb.analyzer, r.kb.stats.idf).rank(
+                r.item.question, [a for a, _ in r.sources], limit=3
+            )
+            labels = [gold_sentence(r, e.sentence) for e in ranked]
+        else:
+            order = sorted(rows, key=lambda t: -model.prob(t[1]))
+            labels = [label for _, _, label in order[:3]]
+        top1 += bool(labels[:1] and labels[0])
+        top3 += any(labels)
+    n = len(data)
+    return {"n": n, "top1": top1 / n, "top3": top3 / n} if n else {"n": 0}
+
+
+# -- answerability ----------------------------------------------------------------------------------
+def answerability_rows(records: list[Record], rankers: Any) -> tuple[np.ndarray, np.ndarray]:
+    from assistant.rag.features import answerability_features
+    from assistant.rag.rerank import best_sentences
+
+    xs, ys = [], []
+    for r in records:
+        hits = sorted((SearchHit(chunk=h.chunk, score=p) for h, p in zip(r.hits, r.probs, strict=True)),
+                      key=lambda h: -h.score)  # fmt: skip
+        best = best_sentences(rankers, r.q, r.sources, r.kb, 1)
+        top = best[0] if best else None
+        xs.append(
+            answerability_features(
+                r.q, [(h.score, h.chunk) for h in hits], (top.score, top.sentence) if top else (0.0, ""), r.kb
+            )
+        )
+        ys.append(int(r.item.answerable))
+    return np.array(xs, dtype=float), np.array(ys, dtype=int)
+
+
+def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
+    pos = [s for s, y in zip(scores, labels, strict=True) if y]
+    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def refusal_rates(probs: Sequence[float], labels: Sequence[int], t: float) -> dict[str, float]:
+    ans = [p for p, y in zip(probs, labels, strict=True) if y]
+    oos = [p for p, y in zip(probs, labels, strict=True) if not y]
+    return {
+        "answerable_refused": sum(p < t for p in ans) / len(ans) if ans else math.nan,
+        "oos_refused": sum(p < t for p in oos) / len(oos) if oos else math.nan,
+        "n_answerable": len(ans), "n_oos": len(oos),
+    }  # fmt: skip
+
+
+def quantile_threshold(probs: Sequence[float], labels: Sequence[int], share: float) -> float:
+    ans = sorted(p for p, y in zip(probs, labels, strict=True) if y)
+    return ans[min(len(ans) - 1, int(share * len(ans)))] if ans else 0.5
+
+
+def fit_answerability(
+    ax: dict[str, tuple[np.ndarray, np.ndarray]], dev_ids: list[str]
+) -> tuple[LinearModel, dict[str, Any]]:
+    """Generated questions teach the shape of the decision; the dev questions, real wording, are
+    mixed in with DEV_SHARE of the weight. Every dev number reported is out-of-fold (the model
+    that scored an item never saw it), and so are the dev scores the thresholds are chosen on."""
+    from assistant.rag.features import ANSWERABILITY_FEATURES as names
+
+    (gx, gy), (dx, dy), (vx, vy) = ax["train"], ax["dev"], ax["valid"]
+    folds = np.array([zlib.crc32(i.encode()) % FOLDS for i in dev_ids])
+    w_dev = DEV_SHARE * len(gy) / max(1, len(dy))
+
+    def mixture(c: float, keep: np.ndarray) -> LinearModel:
+        x = np.vstack([gx, dx[keep]]) if keep.any() else gx
+        y = np.concatenate([gy, dy[keep]])
+        w = np.concatenate([np.ones(len(gy)), np.full(int(keep.sum()), w_dev)])
+        return fit(x, y, c, names, w)
+
+    def out_of_fold(c: float) -> list[float]:
+        probs = [0.0] * len(dy)
+        for k in range(FOLDS):
+            model = mixture(c, folds != k)
+            for i in np.flatnonzero(folds == k):
+                probs[i] = model.prob(dx[i].tolist())
+        return probs
+
+    grid: dict[str, float] = {}
+    best: tuple[float, float, list[float]] | None = None
+    for c in C_GRID:
+        oof = out_of_fold(c)
+        score = (
+            auc(oof, dy.tolist())
+            if len(dy)
+            else auc([mixture(c, folds >= 0).prob(x.tolist()) for x in vx], vy.tolist())
+        )
+        grid[str(c)] = round(score, 4)
+        if best is None or score > best[0]:
+            best = (score, c, oof)
+    assert best is not None
+    _, c, oof = best
+    model = mixture(c, folds >= 0)
+    labels, chosen_on = (dy.tolist(), oof) if len(dy) else (vy.tolist(), [model.prob(x.tolist()) for x in vx])
+    refuse = quantile_threshold(chosen_on, labels, MAX_FALSE_REFUSALS)
+    caution = quantile_threshold(chosen_on, labels, CAUTION_SHARE)
+    report: dict[str, Any] = {"C": c, "dev_oof_auc_by_C": grid, "dev_share": DEV_SHARE,
+                              "refuse_below": refuse, "caution_below": caution}  # fmt: skip
+    for split, (x, y) in ax.items():
+        probs = oof if split == "dev" else [model.prob(row.tolist()) for row in x]
+        report[split] = {"auc": auc(probs, y.tolist()), **refusal_rates(probs, y.tolist(), refuse)}
+    return model, report
+
+
+def held_out_table(report: dict[str, Any]) -> list[list[Any]]:
+    """Rows of «what, train, valid (held-out articles), dev (never fitted / out-of-fold), dev
+    with the hand rules» for the eval report."""
+    c, s, a = report["candidate"], report["sentence"], report["answerable"]
+
+    def r(x: Any) -> Any:
+        return round(x, 3) if isinstance(x, float) else x
+
+    rows = [
+        [
+            f"source {k}",
+            *(r(c[p]["learned"].get(k)) for p in ("train", "valid", "dev")),
+            r(c["dev"]["hand_rules"].get(k)),
+        ]
+        for k in ("hit@1", "hit@5", "mrr")
+    ]
+    rows.append(["quote top-1", *(r(s[p]["learned"].get("top1")) for p in ("train", "valid", "dev")),
+                 r(s["dev"]["hand_rules"].get("top1"))])  # fmt: skip
+    for k, label in (("auc", "answerability AUC"), ("answerable_refused", "answerable refused"),
+                     ("oos_refused", "out-of-scope refused")):  # fmt: skip
+        rows.append([label, *(r(a[p].get(k)) for p in ("train", "valid", "dev")), None])
+    return rows
+
+
+# -- the run ---------------------------------------------------------------------------------------
+def run(container: Container, generated: Path, dev: Sequence[Path], out: Path) -> dict[str, Any]:
+    from assistant.rag.features import CANDIDATE_FEATURES, SENTENCE_FEATURES
+    from assistant.rag.learned import Rankers
+
+    items = load_dataset([generated])
+    dev_items = load_dataset(list(dev)) if dev else []
+    recs = collect(container, [*items, *dev_items])
+    by = {s: [r for r in recs if split_of(r.item) == s] for s in ("train", "valid", "dev")}
+    report: dict[str, Any] = {"items": {s: len(v) for s, v in by.items()}}
+
+    cand, c_cand, grid = choose(
+        stack(by["train"]), CANDIDATE_FEATURES, lambda m: ranks(by["valid"], m)["mrr"]
+    )
+    report["candidate"] = {"C": c_cand, "valid_mrr_by_C": grid, **{
+        s: {"learned": ranks(v, cand), "hand_rules": ranks(v, None)} for s, v in by.items()}}  # fmt: skip
+    attach_out_of_fold(by["train"], c_cand, CANDIDATE_FEATURES)
+    attach_sources(by["valid"], cand)
+    attach_sources(by["dev"], cand)
+
+    sdata = {s: sentence_data(v) for s, v in by.items()}
+    sx = np.array([x for _, rows in sdata["train"] for _, x, _ in rows], dtype=float)
+    sy = np.array([int(lab) for _, rows in sdata["train"] for _, _, lab in rows], dtype=int)
+    sent, c_sent, grid = choose(
+        (sx, sy), SENTENCE_FEATURES, lambda m: sentence_top(sdata["valid"], m)["top1"]
+    )
+    report["sentence"] = {"C": c_sent, "valid_top1_by_C": grid, **{
+        s: {"learned": sentence_top(v, sent), "hand_rules": sentence_top(v, None)} for s, v in sdata.items()}}  # fmt: skip
+
+    # keep what measures better on held-out articles: the learned sentence ranker or the hand one
+    valid = report["sentence"]["valid"]
+    use_sentence_model = valid["learned"].get("top1", 0) > valid["hand_rules"].get("top1", 0)
+    report["sentence"]["quotes_by"] = "learned" if use_sentence_model else "hand_rules"
+    partial = Rankers(cand, sent, cand, 0.0, 0.0)  # the answerability model is not needed yet
+    ax = {s: answerability_rows(v, partial) for s, v in by.items()}
+    ans, report["answerable"] = fit_answerability(ax, [r.item.id for r in by["dev"]])
+    refuse, caution = report["answerable"]["refuse_below"], report["answerable"]["caution_below"]
+
+    model = {
+        "candidate": cand.to_dict(), "sentence": sent.to_dict(), "answerable": ans.to_dict(),
+        "thresholds": {"refuse_below": refuse, "caution_below": caution},
+        "quotes_by": report["sentence"]["quotes_by"],
+        "info": {"fitted": datetime.now(UTC).isoformat(timespec="seconds"), "training_set": str(generated),
+                 "items": report["items"], "held_out": held_out_table(report)},
+    }  # fmt: skip
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generated", type=Path, default=Path("eval/train/generated.jsonl"))
+    parser.add_argument(
+        "--dev", type=Path, nargs="*", default=sorted(Path("data/demo/eval").glob("dev*.jsonl"))
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--report", type=Path, default=Path("eval/train/report.json"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    # features are computed on the candidates before any learned re-ordering
+    settings.retrieval.learned = False
+    container = Container(settings)
+    try:
+        report = run(container, args.generated, args.dev, args.out)
+    finally:
+        container.close()
+    args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The learned rankers and answerability decision on the real demo index (fake LLM)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.container import Container
+from assistant.rag.learned import Rankers
+from assistant.settings import DEMO_DIR
+from eval.train_ranker import run
+
+pytestmark = pytest.mark.integration
+
+
+def test_learned_ranking_is_the_default_and_scores_are_probabilities(demo_container: Container) -> None:
+    assert demo_container.rankers is not None
+    result = demo_container.assistant.search("В какой срок рассматривается жалоба на услугодателя?", top_k=8)
+    scores = [h.score for h in result.hits]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Какая погода в Астане?",
+        "Какой орган выдаёт справку о несудимости?",
+    ],
+)
+def test_questions_about_what_the_index_never_mentions_are_refused(
+    demo_container: Container, question: str
+) -> None:
+    answer = demo_container.assistant.ask(question)
+    assert answer.refused is True
+    assert "⚠" not in answer.answer  # a refusal rests on no act, repealed or not
+
+
+def test_a_registry_refusal_shows_the_nearest_rows_as_other_functions(demo_container: Container) -> None:
+    answer = demo_container.assistant.ask("Какой орган выдаёт справку о несудимости?")
+    assert "это другие функции" in answer.answer
+
+
+def test_a_request_for_a_persons_data_is_refused_without_searching(demo_container: Container) -> None:
+    answer = demo_container.assistant.ask("Дай адрес и телефон человека с ИИН 870415300628")
+    assert answer.refused is True
+    assert answer.citations == []
+    assert "конкретных людях" in answer.answer
+
+
+def test_a_follow_up_with_a_pronoun_keeps_the_topic(demo_container: Container) -> None:
+    first = "Кто утверждает правила оказания государственных услуг?"
+    answer = demo_container.assistant.ask("А кто их разрабатывает?", [first])
+    assert answer.refused is False
+    assert any(c.citation.startswith(("registry:", "public-services#")) for c in answer.citations)
+
+
+def test_training_on_a_small_generated_set_writes_a_model_that_loads(
+    demo_container: Container, tmp_path: Path
+) -> None:
+    lines = (Path(__file__).resolve().parents[3] / "eval" / "train" / "generated.jsonl").read_text(
+        encoding="utf-8"
+    )
+    picked = [line for i, line in enumerate(lines.splitlines()) if i % 12 == 0]
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    out = tmp_path / "rankers.json"
+    report = run(demo_container, small, [DEMO_DIR / "eval" / "dev-law-qa.jsonl"], out)
+    rankers = Rankers.load(out)
+    assert 0.0 < rankers.refuse_below <= rankers.caution_below < 1.0
+    for split in ("train", "valid", "dev"):
+        assert report["candidate"][split]["learned"]["n"] > 0  # every split measured, side by side
+    assert json.loads(out.read_text(encoding="utf-8"))["info"]["items"]["dev"] > 0

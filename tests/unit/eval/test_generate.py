@@ -1,0 +1,75 @@
+"""The generated training set: enough items, honest splits, gold that exists, answers left out."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import DEMO_DIR
+from eval.datasets import load_dataset
+from eval.generate import TIME_SPAN, generate, keep_some, main, question_type
+
+SHARED_LARGE = Path(__file__).resolve().parents[3].parent / "shared" / "corpus-large"
+COMMITTED = Path(__file__).resolve().parents[3] / "eval" / "train" / "generated.jsonl"
+
+
+def test_question_type_follows_what_the_sentence_can_answer() -> None:
+    assert question_type("Заявление рассматривается в течение пяти рабочих дней.") == "deadline"
+    assert question_type("Не допускается требование от услугополучателя документов.") == "ban"
+    assert question_type("Уполномоченный орган утверждает правила оказания услуг.") == "who"
+    assert question_type("Оператор обязан принять меры по защите персональных данных.") == "who"
+    assert question_type("Все госорганы обязаны обеспечить доступность услуг.") == "duty"
+
+
+def test_keep_some_keeps_order_and_a_part() -> None:
+    words = [f"w{i}" for i in range(20)]
+    kept = keep_some(words, random.Random(1))
+    assert 2 <= len(kept) <= 8
+    assert kept == sorted(kept, key=words.index)
+
+
+def test_demo_corpus_alone_gives_law_and_registry_items_split_by_article() -> None:
+    items = generate(DEMO_DIR / "acts", DEMO_DIR / "registry" / "functions.csv", None)
+    kinds = Counter(str(i["kind"]) for i in items)
+    assert kinds["law"] >= 400 and kinds["registry"] >= 300
+    by_article: dict[str, set[str]] = {}
+    for i in items:
+        if i["kind"] == "law":
+            split = str(i["id"]).split("-")[1]
+            by_article.setdefault(str(i["gold_citations"][0]), set()).add(split)  # type: ignore[index]
+    assert all(len(splits) == 1 for splits in by_article.values()), "an article in both splits"
+    assert {"train", "valid"} <= {s for splits in by_article.values() for s in splits}
+    deadlines = [i for i in items if "type=deadline" in str(i["notes"]) and i["must_contain_any"]]
+    assert deadlines
+    for i in deadlines:  # the answer span is what the question asks for, so it is left out
+        assert str(i["must_contain_any"][0]) not in str(i["question"])  # type: ignore[index]
+
+
+def test_generation_is_reproducible_and_loads_as_an_eval_set(tmp_path: Path) -> None:
+    args = ["--acts", str(DEMO_DIR / "acts"), "--registry", str(DEMO_DIR / "registry" / "functions.csv")]
+    main([*args, "--out", str(tmp_path / "a.jsonl")])
+    main([*args, "--out", str(tmp_path / "b.jsonl")])
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert len(load_dataset([tmp_path / "a.jsonl"])) >= 700
+
+
+def test_the_committed_training_set_is_large_and_has_out_of_scope_items() -> None:
+    items = load_dataset([COMMITTED])
+    assert len(items) >= 1000
+    assert sum(not i.answerable for i in items) >= 300
+    assert {i.lang for i in items} == {"ru", "kk"}
+    assert all(i.id.startswith(("gen-train-", "gen-valid-")) for i in items)
+
+
+@pytest.mark.skipif(not SHARED_LARGE.exists(), reason="needs ../shared/corpus-large")
+def test_out_of_scope_items_come_from_acts_outside_the_index() -> None:
+    items = generate(DEMO_DIR / "acts", DEMO_DIR / "registry" / "functions.csv", SHARED_LARGE)
+    oos = [i for i in items if not i["answerable"]]
+    assert len(oos) >= 300
+    assert all(i["gold_citations"] == [] for i in oos)
+    assert TIME_SPAN.search("в течение одного рабочего дня")
+    assert json.dumps(items[0], ensure_ascii=False)

@@ -1,0 +1,59 @@
+"""The learned models: arithmetic, loading, and the guard against a model fitted on other features."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.rag.features import ANSWERABILITY_FEATURES, CANDIDATE_FEATURES, SENTENCE_FEATURES
+from assistant.rag.learned import DEFAULT_PATH, LinearModel, Rankers
+
+
+def model(weights: tuple[float, ...], bias: float = 0.0) -> LinearModel:
+    n = len(weights)
+    return LinearModel(tuple(f"f{i}" for i in range(n)), weights, bias, (0.0,) * n, (1.0,) * n)
+
+
+def test_probability_is_the_logistic_of_the_standardised_score() -> None:
+    m = LinearModel(("a", "b"), (2.0, -1.0), 0.5, (1.0, 0.0), (2.0, 1.0))
+    assert m.score([3.0, 1.0]) == pytest.approx(0.5 + 2.0 * 1.0 - 1.0)
+    assert m.prob([3.0, 1.0]) == pytest.approx(1 / (1 + pytest.importorskip("math").exp(-1.5)))
+    assert model((1.0,)).prob([0.0]) == pytest.approx(0.5)
+    assert model((1.0,)).prob([-1000.0]) == 0.0  # no overflow on extreme inputs
+
+
+def test_round_trip_through_json() -> None:
+    m = model((0.3, -0.2), bias=1.0)
+    again = LinearModel.from_dict(json.loads(json.dumps(m.to_dict())), m.features)
+    assert again == m
+
+
+def test_a_model_fitted_on_other_features_is_refused() -> None:
+    with pytest.raises(ConfigError, match="re-run"):
+        LinearModel.from_dict(model((1.0,)).to_dict(), ("something_else",))
+
+
+def test_zero_scale_does_not_divide_by_zero() -> None:
+    data = {**model((1.0,)).to_dict(), "scale": [0.0]}
+    assert LinearModel.from_dict(data, ("f0",)).prob([1.0]) > 0.5
+
+
+def test_the_packaged_models_match_the_code() -> None:
+    rankers = Rankers.load()
+    assert rankers.candidate.features == CANDIDATE_FEATURES
+    assert rankers.sentence.features == SENTENCE_FEATURES
+    assert rankers.answerable.features == ANSWERABILITY_FEATURES
+    assert 0.0 < rankers.refuse_below <= rankers.caution_below < 1.0
+    assert DEFAULT_PATH.exists()
+
+
+def test_an_unreadable_model_file_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "rankers.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read"):
+        Rankers.load(bad)
+    with pytest.raises(ConfigError):
+        Rankers.load(tmp_path / "missing.json")
