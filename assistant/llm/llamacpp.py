@@ -52,6 +52,8 @@ class LlamaCppLLM(LLM):
         )
         self._llama: Any = None
         self._thread = ModelThread("kenes-llm", nice=self._cfg.nice)
+        self._current: Call | None = None  # the call on the model thread right now
+        self._abort_cb: Any = None  # kept referenced: llama.cpp holds a pointer to it
         self.load_seconds: float | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -111,9 +113,27 @@ class LlamaCppLLM(LLM):
             self._llama.set_cache(
                 PromptStateCache(self._cfg.prompt_cache_mb << 20, max_states=self._cfg.prompt_cache_states)
             )
+        self._watch_decode()
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.1fs (chat format %s)", path.name, self.load_seconds, self._llama.chat_format)
         return self._llama
+
+    def _watch_decode(self) -> None:
+        """ggml asks this between the steps of every evaluation, prefill included: a prompt of
+        hundreds of tokens is one C call that would otherwise run to its end. Here it pauses
+        while registry answers and refusals run, and stops once the call's time is up."""
+        import llama_cpp
+
+        def between_steps(_data: Any) -> bool:
+            call = self._current
+            if call is None:
+                return False
+            if FOREGROUND.busy():
+                FOREGROUND.wait_idle(call.cancelled)
+            return call.cancelled.is_set()  # True aborts this evaluation
+
+        self._abort_cb = llama_cpp.ggml_abort_callback(between_steps)
+        llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, self._abort_cb, None)
 
     def close(self) -> None:
         def release() -> None:
@@ -181,8 +201,9 @@ class LlamaCppLLM(LLM):
         """On the model thread: stream deltas into `call` until done or cancelled."""
         llama = self._ensure_loaded()
         chunks: Any = None
+        self._current = call
         try:
-            FOREGROUND.wait_idle(call.cancelled)  # a prefill cannot be paused once started
+            FOREGROUND.wait_idle(call.cancelled)
             chunks = llama.create_chat_completion(
                 messages=payload, max_tokens=max_tokens, temperature=temperature, stop=stop, stream=True
             )
@@ -202,6 +223,7 @@ class LlamaCppLLM(LLM):
         except Exception as exc:
             raise LLMUnavailable(f"local LLM failed: {exc}") from exc
         finally:
+            self._current = None
             # stop generating now, not when the garbage collector finds the generator
             if chunks is not None and hasattr(chunks, "close"):
                 chunks.close()

@@ -178,3 +178,17 @@ def test_saved_prompt_states_do_not_grow_memory(llm: LlamaCppLLM) -> None:
     assert len(cache.cache_state) <= llm._cfg.prompt_cache_states
     assert all(state.scores.shape[0] == 1 for state in cache.cache_state.values())
     assert readings[-1] - readings[2] < 150, readings
+
+
+def test_a_call_past_its_bound_aborts_a_long_prefill(llm: LlamaCppLLM) -> None:
+    """A prompt of ~1,600 tokens is one C call of several seconds; ggml's abort callback ends it
+    when the call's time is up instead of finishing a prefill nobody waits for."""
+    filler = " ".join(f"Пункт {i}: заявление рассматривается в срок." for i in range(110))
+    with pytest.raises(LLMUnavailable, match="time limit"):
+        llm.complete([SYSTEM, ChatMessage("user", filler)], max_tokens=8, timeout_s=0.5)
+    started = time.monotonic()
+    while llm._current is not None and time.monotonic() - started < 30:
+        time.sleep(0.05)
+    assert llm._current is None
+    assert time.monotonic() - started < 3.0  # the whole prefill alone takes longer here
+    assert llm.complete([SYSTEM, ChatMessage("user", "Скажи «да».")], max_tokens=4, timeout_s=120).strip()
