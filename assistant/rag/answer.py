@@ -14,7 +14,7 @@ from assistant.domain import Answer, Chunk, Citation, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
-from assistant.rag.evidence import Evidence, EvidenceRanker, in_context
+from assistant.rag.evidence import Evidence, EvidenceRanker, merged
 from assistant.rag.features import QuestionTerms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
@@ -310,11 +310,12 @@ class AnswerEngine:
             evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
         if not evidence:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
+        # one citation per article; a list point with its lead-in, which the reader, the model
+        # and the polarity check all need to see what the point says
+        quoted = merged(evidence)
+        evidence = [ev for ev, _ in quoted]
         citations = [self._act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
-        # what a quote says in its list: the reader, the model and the polarity check all see it
-        said = {
-            c.n: in_context(ev.chunk.text, ev.sentence) for c, ev in zip(citations, evidence, strict=True)
-        }
+        said = {c.n: text for c, (_, text) in zip(citations, quoted, strict=True)}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {self._label(c)}" for c in citations)
         mode = self.settings.answer.mode
         synthesis, notice, model = "", "", ""

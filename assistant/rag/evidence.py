@@ -104,6 +104,28 @@ class Evidence:
     score: float
 
 
+def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
+    """One quote per source: the sentences of one article joined in their order in the text
+    («… » between them), each with what a reader needs around it (a list point's lead-in, said
+    once). Returns (evidence, the quote in context) in the order the sources first appear."""
+    groups: dict[str, list[Evidence]] = {}
+    for ev in evidence:
+        groups.setdefault(ev.chunk.citation, []).append(ev)
+    out: list[tuple[Evidence, str]] = []
+    for group in groups.values():
+        text = group[0].chunk.text
+        group.sort(key=lambda e: (text.find(e.sentence[:60]) % (len(text) + 1)))
+        said: list[str] = []
+        heads: set[str] = set()
+        for ev in group:
+            head = lead_in(text, ev.sentence)
+            said.append(f"{head} … {ev.sentence}" if head and head not in heads else ev.sentence)
+            heads.add(head)
+        joined = Evidence(group[0].chunk, " … ".join(e.sentence for e in group), max(e.score for e in group))
+        out.append((joined, " … ".join(said)))
+    return out
+
+
 def question_types(question: str) -> list[str]:
     return [name for name, (asks, _) in QUESTION_TYPES.items() if asks.search(question)]
 

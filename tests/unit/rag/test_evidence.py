@@ -143,3 +143,24 @@ def test_a_quoted_list_point_keeps_the_lead_in_that_carries_its_polarity() -> No
     assert in_context(text, point).endswith(point)
     assert lead_in(text, "1. Услугодатели обязаны соблюдать сроки.") == ""  # not a list point
     assert in_context(text, "3) нет такого пункта в тексте") == "3) нет такого пункта в тексте"
+
+
+def test_two_quotes_of_one_article_become_one_source_in_text_order() -> None:
+    from assistant.domain import Chunk
+    from assistant.rag.evidence import Evidence, merged
+
+    text = "Вводная часть:\n\n1) первый пункт о сроках;\n\n2) второй пункт о сроках.\n\nИное правило статьи."
+    a = Chunk(chunk_id="a", citation="act#st1", kind="act", lang="ru", title="t", text=text)
+    b = Chunk(chunk_id="b", citation="act#st2", kind="act", lang="ru", title="t", text="Другая статья.")
+    out = merged(
+        [
+            Evidence(a, "2) второй пункт о сроках.", 0.9),
+            Evidence(b, "Другая статья.", 0.8),
+            Evidence(a, "1) первый пункт о сроках;", 0.7),
+        ]
+    )
+    assert [ev.chunk.citation for ev, _ in out] == ["act#st1", "act#st2"]
+    first, said = out[0]
+    assert first.sentence == "1) первый пункт о сроках; … 2) второй пункт о сроках."
+    assert said == "Вводная часть: … 1) первый пункт о сроках; … 2) второй пункт о сроках."  # lead-in once
+    assert first.score == 0.9
