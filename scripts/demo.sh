@@ -10,6 +10,13 @@ $K ingest
 $K ask "Кто обеспечивал работу проектного офиса программы «Рухани жаңғыру»?"
 $K ask "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
 $K ask "Мемлекеттік қызметтердің сапасын мемлекет атынан кім бақылайды?"
+# A sign-in for the web chat: user "demo" (analyst) with a fresh password, shown once. Kept in
+# KENES_DATA_DIR; later runs keep the account (reset with: kenes users password demo).
+if ! $K users list --json 2>/dev/null | grep -q '"name": "demo"'; then
+  DEMO_PASSWORD="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  printf '%s\n' "$DEMO_PASSWORD" | $K users add demo --role analyst --password >/dev/null
+  printf '\n\033[1mWeb chat sign-in:\033[0m user demo, password %s\n\n' "$DEMO_PASSWORD"
+fi
 if $K --help | grep -q " serve "; then
   exec $K serve --host "${KENES_HOST:-127.0.0.1}" --port "${KENES_PORT:-8000}"
 fi
