@@ -10,18 +10,26 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Answer, Chunk, Citation, Lang, SearchHit
+from assistant.domain import Answer, Chunk, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
 from assistant.rag.evidence import Evidence, EvidenceRanker, merged
 from assistant.rag.features import QuestionTerms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages
+from assistant.rag.quoting import (
+    act_citation,
+    basis_quote,
+    clip,
+    function_terms,
+    label,
+    unit_label,
+    with_repeal_notes,
+)
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
 from assistant.rag.routed import registry_selection
 from assistant.rag.understand import Understanding, understand
-from assistant.text.sparse import with_prefixes
 
 if TYPE_CHECKING:
     from assistant.llm.base import LLM
@@ -44,28 +52,6 @@ class Final:
 
 
 Event = Token | Final
-
-
-def unit_label(citation: str, lang: str = "ru") -> str:
-    """'public-services#st9-1' → 'ст. 9-1' / '9-1-бап'; 'mior-statute#p16' → 'п. 16' / '16-тармақ';
-    'x#s3-p2' → 'разд. 3, п. 2'."""
-    anchor = citation.partition("#")[2]
-    kk = lang == "kk"
-    if anchor.startswith("st"):
-        return f"{anchor[2:]}-бап" if kk else f"ст. {anchor[2:]}"
-    if anchor.startswith("s") and "-p" in anchor:
-        section, _, para = anchor.partition("-p")
-        return f"{section[1:]}-бөлім, {para}-тармақ" if kk else f"разд. {section[1:]}, п. {para}"
-    para = anchor.removeprefix("p")
-    return f"{para}-тармақ" if kk else f"п. {para}"
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return f"{cut}…"
 
 
 class AnswerEngine:
@@ -116,7 +102,7 @@ class AnswerEngine:
                 article = kb.article(basis, lang)
                 if article is not None:
                     kb.terms(article)
-                    self._basis_quote(article, row, kb)
+                    basis_quote(article, row, kb)
 
     # -- template method -------------------------------------------------------------------
     def stream(
@@ -149,7 +135,7 @@ class AnswerEngine:
         answer.retrieved = retrieved
         answer.index_version = result.index_version
         answer.timings = {**timings, **answer.timings, "total_ms": (time.perf_counter() - started) * 1000}
-        answer.answer = self._with_repeal_notes(answer)
+        answer.answer = with_repeal_notes(answer)
         yield Final(answer)
 
     def answer(self, question: str, history: list[str] | None = None, lang: Lang | None = None) -> Answer:
@@ -239,7 +225,7 @@ class AnswerEngine:
         # passed the answerability decision; any other question by a row only when the model
         # takes the row for the source rather than any article
         if lead is not None and (registry_first or lead.score > top_act):
-            text_of = self._function_terms
+            text_of = function_terms
             same = [h.chunk for h in rows if text_of(h.chunk, kb) == text_of(lead.chunk, kb)]
             law = [a for a, _ in sources[:1] if u.wants_law]
             return self._registry_single(u, same, kb, law)
@@ -266,8 +252,8 @@ class AnswerEngine:
                     continue
                 n = len(citations) + 1
                 article_n[basis] = n
-                quote = self._basis_quote(article, row, kb)
-                citations.append(self._act_citation(n, article, quote))
+                quote = basis_quote(article, row, kb)
+                citations.append(act_citation(n, article, quote))
                 if u.lang == "kk" and article.lang == "kk":
                     # the registry speaks Russian; the law behind the row is shown in Kazakh
                     kk_quotes.append(f"{article.title}: «{quote}» [{n}]")
@@ -277,7 +263,7 @@ class AnswerEngine:
         for extra in law_articles:
             if extra.citation not in article_n:
                 n = len(citations) + 1
-                citations.append(self._act_citation(n, extra, extra.text[:400]))
+                citations.append(act_citation(n, extra, extra.text[:400]))
         return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations)
 
     def _registry_list(self, u: Understanding, kb: Any) -> Answer | None:
@@ -314,9 +300,9 @@ class AnswerEngine:
         # and the polarity check all need to see what the point says
         quoted = merged(evidence)
         evidence = [ev for ev, _ in quoted]
-        citations = [self._act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
+        citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
         said = {c.n: text for c, (_, text) in zip(citations, quoted, strict=True)}
-        quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {self._label(c)}" for c in citations)
+        quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
         mode = self.settings.answer.mode
         synthesis, notice, model = "", "", ""
         if mode != "extractive" and self.llm is not None:
@@ -372,16 +358,13 @@ class AnswerEngine:
         closest_label: str = "closest",
     ) -> Answer:
         citations = [
-            reg.row_citation(i, c) if c.kind == "registry" else self._act_citation(i, c, c.text[:300])
+            reg.row_citation(i, c) if c.kind == "registry" else act_citation(i, c, c.text[:300])
             for i, c in enumerate(closest, 1)
         ]
         text = message
         if citations:
             text += (
-                "\n"
-                + phrase(closest_label, u.lang)
-                + "\n"
-                + "\n".join(f"- {self._label(c)}" for c in citations)
+                "\n" + phrase(closest_label, u.lang) + "\n" + "\n".join(f"- {label(c)}" for c in citations)
             )
         return Answer(
             question=u.question,
@@ -393,80 +376,3 @@ class AnswerEngine:
             retrieved=retrieved,
             timings={**timings, "total_ms": (time.perf_counter() - started) * 1000},
         )
-
-    # -- helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def _act_citation(n: int, chunk: Chunk, quote: str) -> Citation:
-        return Citation(
-            n=n,
-            citation=chunk.citation,
-            kind=chunk.kind,
-            title=chunk.title,
-            quote=quote.strip(),
-            act_title=chunk.act_title,
-            lang=chunk.lang,
-            version_date=chunk.version_date,
-            source_url=chunk.source_url,
-            repealed=chunk.repealed,
-            status=chunk.status,
-        )
-
-    @staticmethod
-    def _function_terms(row: Chunk, kb: Any) -> frozenset[str]:
-        """One function performed by several agencies is one set of words in several rows."""
-        text = str(row.registry.get("function_text", ""))
-        return frozenset(kb.memo(("function_terms", text), lambda: kb.analyzer.terms(text, "ru")))
-
-    @staticmethod
-    def _basis_quote(article: Chunk, row: Chunk, kb: Any) -> str:
-        """The line of the article a registry row was taken from: the one sharing most lemmas
-        with the function text (works for numbered points and for statute list lines alike)."""
-        key = ("basis_quote", article.chunk_id, row.chunk_id)
-        return str(kb.memo(key, lambda: AnswerEngine._best_basis_line(article, row, kb)))
-
-    @staticmethod
-    def _best_basis_line(article: Chunk, row: Chunk, kb: Any) -> str:
-        function_only = row.model_copy(
-            update={
-                "chunk_id": f"{row.chunk_id}#function",  # not the row's own entry in the terms cache
-                "bridge": "",
-                "title": "",
-                "kind": "act",
-                "text": row.registry.get("function_text", ""),
-            }
-        )
-        target = set(kb.terms(function_only))
-        if article.lang == "kk" and row.bridge:
-            target = set(kb.analyzer.terms(row.bridge, "kk"))
-        best, best_score = article.text[:400], 0.0
-        for line in article.text.split("\n"):
-            terms = set(with_prefixes(kb.analyzer.terms(line, article.lang)))
-            if terms and target:
-                score = len(terms & target) / len(target | terms) ** 0.5
-                if score > best_score:
-                    best, best_score = line.strip(), score
-        return best
-
-    @staticmethod
-    def _label(c: Citation) -> str:
-        if c.kind == "registry":
-            return f"реестр, {c.citation.removeprefix('registry:')}"
-        return f"«{c.act_title}», {unit_label(c.citation, c.lang)}" + (
-            f" (ред. {c.version_date})" if c.version_date else ""
-        )
-
-    @staticmethod
-    def _with_repeal_notes(answer: Answer) -> str:
-        if answer.refused:
-            return answer.answer  # nothing rests on the nearest sources a refusal lists
-        notes = []
-        for c in answer.citations:
-            if c.repealed:
-                note = phrase("repealed", answer.lang).format(
-                    title=f"«{c.act_title}»" if c.act_title else c.citation,
-                    status=c.status,
-                    date=c.version_date,
-                )
-                if note not in notes:
-                    notes.append(note)
-        return answer.answer + ("\n\n" + "\n".join(f"⚠ {n}" for n in notes) if notes else "")

@@ -165,7 +165,8 @@ def test_closing_the_stream_stops_the_answer_and_keeps_the_part_as_stopped(clien
         await frames.aclose()  # what the server does when the browser aborts the fetch
 
     asyncio.run(run())
-    assert fake.started.is_set()
+    # the answer worker may or may not have reached the blocking part before the stop arrived
+    # (a race the server is free to win either way); release it in case it did
     fake.release.set()
     (conv,) = conversations.list_conversations(state.db, user.id)
     _, messages = conversations.get_conversation(state.db, user.id, conv.id)

@@ -11,8 +11,10 @@ from assistant.container import Container
 from assistant.domain import Answer, Citation
 from assistant.llm.base import LLM
 from assistant.llm.fake import FakeLLM
-from assistant.rag.answer import AnswerEngine, Final, Token, clip
+from assistant.rag import quoting
+from assistant.rag.answer import AnswerEngine, Final, Token
 from assistant.rag.prompts import phrase
+from assistant.rag.quoting import clip
 from tests.conftest import make_settings
 from tests.unit.rag import tiny_data as td
 
@@ -299,15 +301,15 @@ def test_act_labels(citation: str, label: str) -> None:
         act_title="Акт",
         version_date="2024-01-01",
     )
-    assert AnswerEngine._label(c) == label
-    assert AnswerEngine._label(c.model_copy(update={"version_date": ""})) == label.removesuffix(
+    assert quoting.label(c) == label
+    assert quoting.label(c.model_copy(update={"version_date": ""})) == label.removesuffix(
         " (ред. 2024-01-01)"
     )
 
 
 def test_registry_label() -> None:
     registry = Citation(n=1, citation="registry:TA-02-02", kind="registry", title="TA-02-02: …")
-    assert AnswerEngine._label(registry) == "реестр, TA-02-02"
+    assert quoting.label(registry) == "реестр, TA-02-02"
 
 
 def test_paragraph_label_in_a_law_answer(container: Container) -> None:
