@@ -114,7 +114,7 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
     out: list[tuple[Evidence, str]] = []
     for group in groups.values():
         text = group[0].chunk.text
-        group.sort(key=lambda e: (text.find(e.sentence[:60]) % (len(text) + 1)))
+        group.sort(key=lambda e: text.find(e.sentence[:60]) % (len(text) + 1))
         said: list[str] = []
         heads: set[str] = set()
         for ev in group:
