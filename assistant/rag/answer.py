@@ -231,8 +231,8 @@ class AnswerEngine:
             return self._registry_single(u, same, kb, law)
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        ev = [Evidence(e.chunk, e.sentence, e.score) for e in evidence] if rankers.sentence_quotes else None
-        answer = yield from self._law(u, [a for a, _ in sources], kb, timings, ev)
+        chosen = evidence if rankers.sentence_quotes else None
+        answer = yield from self._law(u, [a for a, _ in sources], kb, timings, chosen)
         if p < rankers.caution_below:
             answer.notice = " ".join(n for n in (phrase("caution", u.lang), answer.notice) if n)
         return answer

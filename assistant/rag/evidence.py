@@ -126,6 +126,25 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
     return out
 
 
+MAX_PER_SOURCE = 2  # one long article must not crowd out the rest
+
+
+def pick(scored: list[Evidence], limit: int) -> list[Evidence]:
+    """The best `limit` distinct sentences, at most MAX_PER_SOURCE from one article."""
+    picked: list[Evidence] = []
+    per_article: dict[str, int] = {}
+    for ev in sorted(scored, key=lambda e: e.score, reverse=True):
+        if per_article.get(ev.chunk.citation, 0) >= MAX_PER_SOURCE or any(
+            ev.sentence == p.sentence for p in picked
+        ):
+            continue
+        per_article[ev.chunk.citation] = per_article.get(ev.chunk.citation, 0) + 1
+        picked.append(ev)
+        if len(picked) == limit:
+            break
+    return picked
+
+
 def question_types(question: str) -> list[str]:
     return [name for name, (asks, _) in QUESTION_TYPES.items() if asks.search(question)]
 
@@ -158,14 +177,4 @@ class EvidenceRanker:
                     if QUESTION_TYPES[name][1].search(sentence):
                         score *= 1.5
                 scored.append(Evidence(article, sentence, score))
-        scored.sort(key=lambda e: e.score, reverse=True)
-        picked: list[Evidence] = []
-        per_article: dict[str, int] = {}
-        for ev in scored:
-            if per_article.get(ev.chunk.citation, 0) >= 2 or any(ev.sentence == p.sentence for p in picked):
-                continue
-            per_article[ev.chunk.citation] = per_article.get(ev.chunk.citation, 0) + 1
-            picked.append(ev)
-            if len(picked) == limit:
-                break
-        return picked
+        return pick(scored, limit)

@@ -3,10 +3,10 @@ answer, and decide whether the question is answerable at all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.domain import SearchHit
+from assistant.rag.evidence import Evidence, pick
 from assistant.rag.features import (
     QuestionTerms,
     answerability_features,
@@ -22,15 +22,6 @@ if TYPE_CHECKING:
     from assistant.rag.knowledge import VersionKnowledge
     from assistant.rag.learned import Rankers
     from assistant.rag.understand import Understanding
-
-MAX_PER_SOURCE = 2  # one long article must not crowd out the rest
-
-
-@dataclass
-class Scored:
-    chunk: Chunk
-    sentence: str
-    score: float
 
 
 def candidate_rows(
@@ -86,28 +77,14 @@ def sentence_rows(
 
 def best_sentences(
     rankers: Rankers, q: QuestionTerms, sources: list[tuple[Chunk, float]], kb: VersionKnowledge, limit: int
-) -> list[Scored]:
-    scored = sorted(
-        (Scored(a, s, rankers.sentence.prob(x)) for a, s, x in sentence_rows(q, sources, kb)),
-        key=lambda e: e.score,
-        reverse=True,
+) -> list[Evidence]:
+    return pick(
+        [Evidence(a, s, rankers.sentence.prob(x)) for a, s, x in sentence_rows(q, sources, kb)], limit
     )
-    picked: list[Scored] = []
-    per_source: dict[str, int] = {}
-    for ev in scored:
-        if per_source.get(ev.chunk.citation, 0) >= MAX_PER_SOURCE or any(
-            ev.sentence == p.sentence for p in picked
-        ):
-            continue
-        per_source[ev.chunk.citation] = per_source.get(ev.chunk.citation, 0) + 1
-        picked.append(ev)
-        if len(picked) == limit:
-            break
-    return picked
 
 
 def answerable_prob(
-    rankers: Rankers, q: QuestionTerms, hits: list[SearchHit], best: Scored | None, kb: VersionKnowledge
+    rankers: Rankers, q: QuestionTerms, hits: list[SearchHit], best: Evidence | None, kb: VersionKnowledge
 ) -> float:
     probs = [(h.score, h.chunk) for h in hits]
     x = answerability_features(q, probs, (best.score, best.sentence) if best else (0.0, ""), kb)
