@@ -72,7 +72,7 @@ def main() -> int:
     if report:
         c, s, a = report["candidate"], report["sentence"], report["answerable"]
         lines = [
-            "| | train | valid (held-out articles) | dev (never fitted) | dev, hand rules |",
+            "| | train | valid (held-out articles) | dev (out of fitting; answerability out-of-fold) | dev, hand rules |",
             "|---|---|---|---|---|",
         ]
         for k in ("hit@1", "hit@5", "mrr"):
