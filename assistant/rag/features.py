@@ -12,26 +12,20 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.rag.evidence import ANAPHORA, QUESTION_TYPES, question_types
 from assistant.rag.relevance import coverage, text_terms, unknown_salient
+from assistant.rag.understand import POINTS_BACK
 from assistant.text.analyzer import raw_tokens
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import with_prefixes
 
 if TYPE_CHECKING:
-    from assistant.domain import Chunk, SearchHit
+    from assistant.domain import Chunk
     from assistant.rag.knowledge import VersionKnowledge
     from assistant.rag.understand import Understanding
-
-_POINTS_BACK = re.compile(
-    r"\b(он|она|оно|они|его|её|ее|их|них|ему|ей|им|это|этого|этом|этим|эти|этих|такое|такой|такие|"
-    r"там|так|ол|оны|оның|оған|олар|бұл|бұны|мұны|мұның|осы|сол)\b",
-    re.I,
-)
 
 CANDIDATE_FEATURES = (
     "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
@@ -93,7 +87,7 @@ def focus_sentence(question: str) -> str:
     if not asking:
         return question
     i = asking[-1]
-    return " ".join(parts[i - 1 : i + 1]) if i > 0 and _POINTS_BACK.search(parts[i]) else parts[i]
+    return " ".join(parts[i - 1 : i + 1]) if i > 0 and POINTS_BACK.search(parts[i]) else parts[i]
 
 
 def sentences_of(chunk: Chunk, kb: VersionKnowledge) -> list[tuple[str, set[str]]]:
@@ -260,9 +254,3 @@ def answerability_features(
         float(top is not None and top.kind == "registry"),
         _type_match(q.types, best_sentence[1]) if q.types else 1.0,
     ]
-
-
-def hit_topic(hits: list[SearchHit], depth: int = 8) -> dict[str, float]:
-    from assistant.rag.relevance import act_topic
-
-    return act_topic(hits, depth)

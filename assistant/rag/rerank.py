@@ -11,11 +11,11 @@ from assistant.rag.features import (
     QuestionTerms,
     answerability_features,
     candidate_features,
-    hit_topic,
     sentence_features,
     sentences_of,
     with_gaps,
 )
+from assistant.rag.relevance import act_topic
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk
@@ -29,7 +29,7 @@ def candidate_rows(
 ) -> tuple[QuestionTerms, list[list[float]]]:
     """Feature rows of the hits in their retrieved order (the training script uses this too)."""
     q = QuestionTerms.of(u, kb)
-    topic = hit_topic(hits)
+    topic = act_topic(hits)
     top = hits[0].score if hits else 0.0
     rows = [
         candidate_features(

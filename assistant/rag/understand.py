@@ -34,7 +34,7 @@ _REGISTRY_WORD = re.compile(r"(реестр|тізілім|функци)", re.I)
 _CONNECTIVE = re.compile(r"^\s*(а|и|ещё|еще|также|ал|ал енді|ал егер|сонда|тағы)\b", re.I)
 # Words that point back to something said earlier: a question that uses one has no subject of
 # its own («А какому из них…», «по его итогам», «он может отозвать…», «Бұл қалай?»).
-_ANAPHOR = re.compile(
+POINTS_BACK = re.compile(
     r"\b(он|она|оно|они|его|её|ее|их|них|ему|ей|им|ним|нему|ней|нем|нём|"
     r"эт(от|а|о|и|ого|ой|ом|им|их|ому|у)|так(ой|ая|ое|ие|ого|ом)|данн(ый|ая|ое|ые|ого|ой|ом)|"
     r"указанн(ый|ая|ое|ые|ого|ой|ом)|там|туда|ол|оны|оның|оған|онда|олар|олардың|бұл|бұның|осы|сол|соның|аталған)\b",
@@ -113,7 +113,7 @@ def elliptical(question: str, lang: Lang) -> bool:
     (a connective «а/и/ал» plus a word or two)? A self-contained question starts fresh."""
     from assistant.text.analyzer import raw_tokens, word_term
 
-    if _ANAPHOR.search(question):
+    if POINTS_BACK.search(question):
         return True
     own = [t for t in raw_tokens(question) if t.isalpha() and word_term(t.lower(), lang) is not None]
     limit = ELLIPTICAL_TERMS + (1 if _CONNECTIVE.search(question) else 0)
