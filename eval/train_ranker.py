@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,8 +36,7 @@ from assistant.rag.understand import understand
 from assistant.settings import Settings
 from eval.datasets import EvalItem, load_dataset
 from eval.metrics import contains_phrase, matches, normalize_text
-
-log = logging.getLogger(__name__)
+from eval.train_metrics import auc, held_out_table, quantile_threshold, refusal_rates
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
@@ -231,30 +229,6 @@ def answerability_rows(records: list[Record], rankers: Any) -> tuple[np.ndarray,
     return np.array(xs, dtype=float), np.array(ys, dtype=int)
 
 
-def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
-    pos = [s for s, y in zip(scores, labels, strict=True) if y]
-    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
-    if not pos or not neg:
-        return float("nan")
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
-
-
-def refusal_rates(probs: Sequence[float], labels: Sequence[int], t: float) -> dict[str, float]:
-    ans = [p for p, y in zip(probs, labels, strict=True) if y]
-    oos = [p for p, y in zip(probs, labels, strict=True) if not y]
-    return {
-        "answerable_refused": sum(p < t for p in ans) / len(ans) if ans else math.nan,
-        "oos_refused": sum(p < t for p in oos) / len(oos) if oos else math.nan,
-        "n_answerable": len(ans), "n_oos": len(oos),
-    }  # fmt: skip
-
-
-def quantile_threshold(probs: Sequence[float], labels: Sequence[int], share: float) -> float:
-    ans = sorted(p for p, y in zip(probs, labels, strict=True) if y)
-    return ans[min(len(ans) - 1, int(share * len(ans)))] if ans else 0.5
-
-
 def fit_answerability(
     ax: dict[str, tuple[np.ndarray, np.ndarray]], dev_ids: list[str]
 ) -> tuple[LinearModel, dict[str, Any]]:
@@ -305,30 +279,6 @@ def fit_answerability(
         probs = oof if split == "dev" else [model.prob(row.tolist()) for row in x]
         report[split] = {"auc": auc(probs, y.tolist()), **refusal_rates(probs, y.tolist(), refuse)}
     return model, report
-
-
-def held_out_table(report: dict[str, Any]) -> list[list[Any]]:
-    """Rows of «what, train, valid (held-out articles), dev (never fitted / out-of-fold), dev
-    with the hand rules» for the eval report."""
-    c, s, a = report["candidate"], report["sentence"], report["answerable"]
-
-    def r(x: Any) -> Any:
-        return round(x, 3) if isinstance(x, float) else x
-
-    rows = [
-        [
-            f"source {k}",
-            *(r(c[p]["learned"].get(k)) for p in ("train", "valid", "dev")),
-            r(c["dev"]["hand_rules"].get(k)),
-        ]
-        for k in ("hit@1", "hit@5", "mrr")
-    ]
-    rows.append(["quote top-1", *(r(s[p]["learned"].get("top1")) for p in ("train", "valid", "dev")),
-                 r(s["dev"]["hand_rules"].get("top1"))])  # fmt: skip
-    for k, label in (("auc", "answerability AUC"), ("answerable_refused", "answerable refused"),
-                     ("oos_refused", "out-of-scope refused")):  # fmt: skip
-        rows.append([label, *(r(a[p].get(k)) for p in ("train", "valid", "dev")), None])
-    return rows
 
 
 # -- the run ---------------------------------------------------------------------------------------
