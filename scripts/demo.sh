@@ -17,6 +17,4 @@ if ! $K users list --json 2>/dev/null | grep -q '"name": "demo"'; then
   printf '%s\n' "$DEMO_PASSWORD" | $K users add demo --role analyst --password >/dev/null
   printf '\n\033[1mWeb chat sign-in:\033[0m user demo, password %s\n\n' "$DEMO_PASSWORD"
 fi
-if $K --help | grep -q " serve "; then
-  exec $K serve --host "${KENES_HOST:-127.0.0.1}" --port "${KENES_PORT:-8000}"
-fi
+exec $K serve --host "${KENES_HOST:-127.0.0.1}" --port "${KENES_PORT:-8000}"
