@@ -209,10 +209,7 @@ class Noise:
         return f"{' '.join(words).capitalize()}. {question}"
 
 
-NOISE: Noise | None = None
-
-
-def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random) -> tuple[str, str]:
+def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random, noise: Noise) -> tuple[str, str]:
     """(question text, answer span) for one sentence."""
     span = ""
     body = sentence
@@ -231,13 +228,11 @@ def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random) -> tuple[
     question = question[0].upper() + question[1:]
     if rng.random() < 0.4:
         question = f"{rng.choice(CONTEXT[lang])} {question}"
-    if NOISE is not None:
-        question = NOISE.add(question, lang, rng)
-    return question, span
+    return noise.add(question, lang, rng), span
 
 
 def law_items(
-    chunks: list[Chunk], rng: random.Random, per_article: int, *, answerable: bool, prefix: str
+    chunks: list[Chunk], rng: random.Random, per_article: int, *, answerable: bool, prefix: str, noise: Noise
 ) -> list[dict[str, object]]:
     by_article: dict[tuple[str, str], list[Sentence]] = {}
     for s in sentences(chunks):
@@ -246,7 +241,7 @@ def law_items(
     for (citation, _), group in sorted(by_article.items()):
         for s in rng.sample(group, min(per_article, len(group))):
             kind = question_type(s.text)
-            question, span = phrase_of(s.text, kind, s.lang, rng)
+            question, span = phrase_of(s.text, kind, s.lang, rng, noise)
             if len(content_words(question, s.lang)) < 2:
                 continue
             split = bucket(citation.partition(".")[0])
@@ -266,7 +261,7 @@ def law_items(
     return items
 
 
-def registry_items(rows: list[Chunk], rng: random.Random) -> list[dict[str, object]]:
+def registry_items(rows: list[Chunk], rng: random.Random, noise: Noise) -> list[dict[str, object]]:
     """Russian questions from each row's function text; Kazakh ones from the Kazakh text of the
     point the row rests on (the registry itself is kept in Russian)."""
     items: list[dict[str, object]] = []
@@ -282,8 +277,7 @@ def registry_items(rows: list[Chunk], rng: random.Random) -> list[dict[str, obje
         question = rng.choice(templates[kind]).format(x=" ".join(w.lower() for w in words))
         if rng.random() < 0.3:
             question = f"{rng.choice(CONTEXT[lang])} {question}"
-        if NOISE is not None:
-            question = NOISE.add(question, lang, rng)
+        question = noise.add(question, lang, rng)
         split = bucket(row.citation)
         items.append(
             {
@@ -303,7 +297,9 @@ def registry_items(rows: list[Chunk], rng: random.Random) -> list[dict[str, obje
     return items
 
 
-def oos_registry_items(chunks: list[Chunk], rng: random.Random, n: int) -> list[dict[str, object]]:
+def oos_registry_items(
+    chunks: list[Chunk], rng: random.Random, n: int, noise: Noise
+) -> list[dict[str, object]]:
     pool = [s for s in sentences(chunks) if s.lang == "ru"]
     items: list[dict[str, object]] = []
     for s in rng.sample(pool, min(n, len(pool))):
@@ -311,8 +307,7 @@ def oos_registry_items(chunks: list[Chunk], rng: random.Random, n: int) -> list[
         if len(words) < 3:
             continue
         question = rng.choice(OOS_REGISTRY_TEMPLATES).format(x=" ".join(w.lower() for w in words))
-        if NOISE is not None:
-            question = NOISE.add(question, "ru", rng)
+        question = noise.add(question, "ru", rng)
         split = bucket(s.citation.partition(".")[0])
         items.append(
             {
@@ -331,26 +326,30 @@ def oos_registry_items(chunks: list[Chunk], rng: random.Random, n: int) -> list[
 def generate(acts: Path, registry: Path, oos_acts: Path | None, seed: int = SEED) -> list[dict[str, object]]:
     from ingest.sources import load_sources
 
-    global NOISE
     rng = random.Random(seed)
     demo = load_sources(acts, registry)
     act_chunks = [c for c in demo.chunks if c.kind == "act"]
     rows = [c for c in demo.chunks if c.kind == "registry"]
     large = load_sources(oos_acts, None).chunks if oos_acts is not None else []
     known = {t for c in demo.chunks for t in Analyzer().terms(c.text, c.lang)}
-    NOISE = Noise(known, list(sentences(large)), list(sentences(act_chunks))) if large else None
-    items = law_items([c for c in act_chunks if c.lang == "ru"], rng, 4, answerable=True, prefix="law")
+    # without texts outside the index there is nothing to draw from: questions stay as written
+    noise = Noise(known, list(sentences(large)), list(sentences(act_chunks)) if large else [])
+    items = law_items(
+        [c for c in act_chunks if c.lang == "ru"], rng, 4, answerable=True, prefix="law", noise=noise
+    )
     # the one act with a Kazakh text gets more per article, so Kazakh is not mostly out-of-scope
-    items += law_items([c for c in act_chunks if c.lang == "kk"], rng, 8, answerable=True, prefix="lawkk")
-    items += registry_items(rows, rng)
+    items += law_items(
+        [c for c in act_chunks if c.lang == "kk"], rng, 8, answerable=True, prefix="lawkk", noise=noise
+    )
+    items += registry_items(rows, rng, noise)
     if large:
-        oos = law_items(large, rng, 1, answerable=False, prefix="oos")
+        oos = law_items(large, rng, 1, answerable=False, prefix="oos", noise=noise)
         # out-of-scope items per language in proportion to the answerable ones of that language
         for lang in ("ru", "kk"):
             answerable = sum(1 for i in items if i["lang"] == lang and i["answerable"])
             pool = [i for i in oos if i["lang"] == lang]
             items += rng.sample(pool, min(len(pool), answerable // 2 if lang == "ru" else answerable))
-        items += oos_registry_items(large, rng, 150)
+        items += oos_registry_items(large, rng, 150, noise)
     return items
 
 

@@ -119,7 +119,7 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
         heads: set[str] = set()
         for ev in group:
             head = lead_in(text, ev.sentence)
-            said.append(f"{head} … {ev.sentence}" if head and head not in heads else ev.sentence)
+            said.append(ev.sentence if head in heads else in_context(text, ev.sentence))
             heads.add(head)
         joined = Evidence(group[0].chunk, " … ".join(e.sentence for e in group), max(e.score for e in group))
         out.append((joined, " … ".join(said)))

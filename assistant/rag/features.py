@@ -167,6 +167,7 @@ def sentence_features(
     q: QuestionTerms,
     sentence: str,
     terms: set[str],
+    cov: float,
     position: int,
     previous_cov: float,
     source_prob: float,
@@ -174,7 +175,6 @@ def sentence_features(
     best_in_source: float,
     kb: VersionKnowledge,
 ) -> list[float]:
-    cov = coverage(q.weights, terms, kb.stats)
     matched = sum(kb.stats.idf(t) * w for t, w in q.weights.items() if t in terms)
     type_match = _type_match(q.types, sentence)
     return [

@@ -15,7 +15,7 @@ from assistant.rag.features import (
     sentences_of,
     with_gaps,
 )
-from assistant.rag.relevance import act_topic
+from assistant.rag.relevance import act_topic, coverage
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk
@@ -60,15 +60,13 @@ def sentence_rows(
 ) -> list[tuple[Chunk, str, list[float]]]:
     out: list[tuple[Chunk, str, list[float]]] = []
     for rank, (article, prob) in enumerate(sources):
-        from assistant.rag.relevance import coverage
-
         units = sentences_of(article, kb)
         covs = [coverage(q.weights, terms, kb.stats) for _, terms in units]
         best = max(covs, default=0.0)
         previous = 0.0
         for position, ((sentence, terms), cov) in enumerate(zip(units, covs, strict=True)):
             if len(sentence) >= 25:
-                x = sentence_features(q, sentence, terms, position, previous, prob, rank, best, kb)
+                x = sentence_features(q, sentence, terms, cov, position, previous, prob, rank, best, kb)
                 out.append((article, sentence, x))
             previous = cov
     rows = with_gaps([x for _, _, x in out])
