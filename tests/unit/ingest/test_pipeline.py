@@ -3,8 +3,6 @@ rollback, and failures that leave the previous version live."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,6 @@ import pytest
 
 from assistant.embeddings.hashing import HashingEmbedder
 from assistant.errors import IndexNotReady, KenesError, ValidationProblem
-from assistant.settings import QdrantSettings
 from assistant.store.base import EncodedChunk
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
@@ -23,24 +20,7 @@ from ingest.sources import load_sources
 from ingest.views import dense_text, lexical_text
 from tests.unit.rag import tiny_data as td
 
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[QdrantStore]:
-    s = QdrantStore(QdrantSettings(), str(tmp_path / "qdrant"))
-    yield s
-    s.close()
-
-
-@pytest.fixture()
-def sources(tmp_path: Path) -> tuple[Path, Path]:
-    return td.write_acts(tmp_path / "src"), td.write_registry(tmp_path / "src" / "registry.csv")
-
-
-@pytest.fixture(autouse=True)
-def distinct_created(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds in a test follow each other within a second; give each a later `created`."""
-    counter = itertools.count()
-    monkeypatch.setattr("ingest.pipeline.now_iso", lambda: f"2026-01-01T00:00:{next(counter):02d}+00:00")
+pytestmark = pytest.mark.usefixtures("distinct_created")
 
 
 def encoder() -> Encoder:

@@ -4,18 +4,15 @@ refused by a named rollback, skipped by a plain one, and cleaned up when the pip
 
 from __future__ import annotations
 
-import itertools
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.embeddings.hashing import HashingEmbedder
-from assistant.settings import QdrantSettings
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
 from ingest.manifest import Manifest, VersionInfo, this_builder
@@ -23,23 +20,7 @@ from ingest.pipeline import Encoder, IngestPipeline, VersionNotPromotable
 from ingest.sources import load_sources
 from tests.unit.rag import tiny_data as td
 
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[QdrantStore]:
-    s = QdrantStore(QdrantSettings(), str(tmp_path / "qdrant"))
-    yield s
-    s.close()
-
-
-@pytest.fixture()
-def sources(tmp_path: Path) -> tuple[Path, Path]:
-    return td.write_acts(tmp_path / "src"), td.write_registry(tmp_path / "src" / "registry.csv")
-
-
-@pytest.fixture(autouse=True)
-def distinct_created(monkeypatch: pytest.MonkeyPatch) -> None:
-    counter = itertools.count()
-    monkeypatch.setattr("ingest.pipeline.now_iso", lambda: f"2026-01-01T00:00:{next(counter):02d}+00:00")
+pytestmark = pytest.mark.usefixtures("distinct_created")
 
 
 def pipeline(store: QdrantStore, tmp_path: Path) -> IngestPipeline:
