@@ -155,6 +155,18 @@ def served_process(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, s
             proc.wait(timeout=30)
 
 
+def indexed_with_user(data_dir: Path, *, build: bool, name: str) -> str:
+    """Build the demo index in `data_dir` when asked (in a child process, as an admin would) and
+    return the token of a new user for the requests."""
+    if build:
+        env = {**os.environ, "KENES_DATA_DIR": str(data_dir)}
+        subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, check=True)
+    _, token = add_user(
+        Database.from_settings(Settings(data_dir=data_dir)), f"{name}-{time.time_ns()}", "user"
+    )
+    return token
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=20)
@@ -171,12 +183,7 @@ def main() -> None:
     law_items = [i for i in dev_items() if i["kind"] == "law"]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
-        if args.data_dir is None:
-            env = {**os.environ, "KENES_DATA_DIR": str(data_dir)}
-            subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, check=True)
-        _, token = add_user(
-            Database.from_settings(Settings(data_dir=data_dir)), f"bench-{time.time_ns()}", "user"
-        )
+        token = indexed_with_user(data_dir, build=args.data_dir is None, name="bench")
         if not args.mixed_only:
             registry_load(args, m, data_dir, token, registry_items)
         with served(data_dir, {}) as base:

@@ -14,10 +14,7 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,10 +22,8 @@ from typing import Any
 
 import httpx
 
-from assistant.db.session import Database
-from assistant.db.users import add_user
-from assistant.settings import DEMO_DIR, Settings
-from bench.api_load import served_process
+from assistant.settings import DEMO_DIR
+from bench.api_load import indexed_with_user, served_process
 from bench.common import machine, machine_line, summary, write_section
 
 KINDS = {"registry": "registry", "registry-list": "registry", "law": "law", "multi": "law"}
@@ -118,12 +113,7 @@ def main() -> None:
     m = machine()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
-        if args.data_dir is None:
-            env = {**os.environ, "KENES_DATA_DIR": str(data_dir)}
-            subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, check=True)
-        _, token = add_user(
-            Database.from_settings(Settings(data_dir=data_dir)), f"soak-{time.time_ns()}", "user"
-        )
+        token = indexed_with_user(data_dir, build=args.data_dir is None, name="soak")
         with served_process(data_dir, {"KENES_LLM__TIMEOUT_S": str(args.bound_s)}) as (base, proc):
             started_rss = rss_mb(proc.pid)
             t0 = time.perf_counter()
