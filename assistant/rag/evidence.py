@@ -71,6 +71,9 @@ ANAPHORA = re.compile(
 
 _LIST_ITEM = re.compile(r"^\s*(\d+(-\d+)?|[а-яә])\)\s")
 LEAD_IN_CHARS = 240
+# what a quoted list opening («… которое содержит:») brings of its items: the reader asked what
+# the list holds, and a lead-in alone names none of it (a display budget, like LEAD_IN_CHARS)
+LIST_ITEMS_CHARS = 600
 
 
 def lead_in(article_text: str, sentence: str) -> str:
@@ -91,10 +94,44 @@ def lead_in(article_text: str, sentence: str) -> str:
     return ""
 
 
-def in_context(article_text: str, sentence: str) -> str:
-    """A quote as a reader needs it: a list point preceded by its list's lead-in."""
-    head = lead_in(article_text, sentence)
-    return f"{head} … {sentence}" if head else sentence
+def list_items(article_text: str, sentence: str) -> str:
+    """The items of the list a quoted sentence opens (it ends with «:»), in their order, up to
+    LIST_ITEMS_CHARS: the items at the level right below it, whether numbered («1) …») or plain
+    lines ending with «;», up to the one that closes the list with a full stop."""
+    if not sentence.rstrip().endswith(":"):
+        return ""
+    at = article_text.find(sentence[-60:])
+    if at < 0:
+        return ""
+    items: list[str] = []
+    numbered: bool | None = None
+    size = 0
+    for line in article_text[at + len(sentence[-60:]) :].splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        is_numbered = bool(_LIST_ITEM.match(line))
+        if numbered is None:
+            numbered = is_numbered
+        if is_numbered != numbered or line.startswith("#"):
+            break
+        if size + len(line) > LIST_ITEMS_CHARS:
+            items.append("…")
+            break
+        items.append(line)
+        size += len(line) + 1
+        if line.endswith("."):
+            break
+    return " ".join(items)
+
+
+def in_context(article_text: str, sentence: str, *, with_head: bool = True) -> str:
+    """A quote as a reader needs it: a list point preceded by its list's lead-in, a list opening
+    followed by its items."""
+    head = lead_in(article_text, sentence) if with_head else ""
+    items = list_items(article_text, sentence)
+    quote = f"{sentence} {items}" if items else sentence
+    return f"{head} … {quote}" if head else quote
 
 
 @dataclass
@@ -119,10 +156,12 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
         heads: set[str] = set()
         for ev in group:
             head = lead_in(text, ev.sentence)
-            said.append(ev.sentence if head in heads else in_context(text, ev.sentence))
+            if any(ev.sentence in s for s in said):
+                continue  # an item the list opening before it already brought
+            said.append(in_context(text, ev.sentence, with_head=head not in heads))
             heads.add(head)
         joined = Evidence(group[0].chunk, " … ".join(e.sentence for e in group), max(e.score for e in group))
-        out.append((joined, " … ".join(said)))
+        out.append((joined, " … ".join(said).replace("… …", "…")))
     return out
 
 

@@ -164,3 +164,31 @@ def test_two_quotes_of_one_article_become_one_source_in_text_order() -> None:
     assert first.sentence == "1) первый пункт о сроках; … 2) второй пункт о сроках."
     assert said == "Вводная часть: … 1) первый пункт о сроках; … 2) второй пункт о сроках."  # lead-in once
     assert first.score == 0.9
+
+
+def test_a_quoted_list_opening_brings_its_items_up_to_the_closing_one() -> None:
+    from assistant.rag.evidence import LIST_ITEMS_CHARS, in_context, list_items
+
+    opening = "3-1) приложение с перечнем основных требований, которое содержит:"
+    text = (
+        f"{opening}\n\nнаименование услуги;\n\nсрок оказания услуги;\n\nоснования для отказа.\n\n"
+        "4) иные требования."
+    )
+    assert list_items(text, opening) == "наименование услуги; срок оказания услуги; основания для отказа."
+    assert in_context(text, opening).endswith("основания для отказа.")
+    # numbered items stop where the parent level resumes; plain sentences bring nothing
+    numbered = "Услугодатели обязаны:\n\n1) соблюдать сроки;\n\n2) вести учет;\n\n2. Иная часть статьи."
+    assert list_items(numbered, "Услугодатели обязаны:") == "1) соблюдать сроки; 2) вести учет;"
+    assert list_items(text, "4) иные требования.") == ""
+    long = "Перечень:\n\n" + "\n\n".join(f"пункт номер {i} перечня;" for i in range(200))
+    assert len(list_items(long, "Перечень:")) <= LIST_ITEMS_CHARS + 2
+    assert list_items(long, "Перечень:").endswith("…")
+
+
+def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> None:
+    from assistant.rag.evidence import Evidence, merged
+
+    text = "Заключение содержит:\n\n1) выводы;\n\n2) рекомендации по устранению нарушений.\n\nИное."
+    a = Chunk(chunk_id="a", citation="act#st1", kind="act", lang="ru", title="t", text=text)
+    ((_, said),) = merged([Evidence(a, "Заключение содержит:", 0.9), Evidence(a, "1) выводы;", 0.5)])
+    assert said == "Заключение содержит: 1) выводы; 2) рекомендации по устранению нарушений."
