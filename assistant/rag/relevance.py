@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 SALIENT_POS = {"NOUN", "PRTF"}
 ROOT_LEN = 5
 PREFIX_CREDIT = 0.7
+IDF_CACHE = 100_000
 
 
 class TermStats:
@@ -32,13 +33,20 @@ class TermStats:
             self.df.update(set(indices))
             self.n_docs += 1
         self._sparse = sparse
+        self._idf: dict[str, float] = {}
 
     def doc_freq(self, term: str) -> int:
         return self.df.get(self._sparse.term_index(term), 0)
 
     def idf(self, term: str) -> float:
-        df = self.doc_freq(term)
-        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+        # asked hundreds of times per question (every term against every candidate sentence)
+        value = self._idf.get(term)
+        if value is None:
+            if len(self._idf) >= IDF_CACHE:
+                self._idf.clear()  # questions bring new words without end: keep it bounded
+            df = self.doc_freq(term)
+            value = self._idf[term] = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+        return value
 
 
 def query_weights(question: str, analyzer: Analyzer) -> dict[str, float]:
