@@ -14,9 +14,9 @@ from assistant.domain import Answer, Chunk, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
-from assistant.rag.evidence import Evidence, EvidenceRanker, merged
+from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged
 from assistant.rag.features import QuestionTerms
-from assistant.rag.prompts import law_messages, phrase, prefix_messages
+from assistant.rag.prompts import law_messages, phrase, prefix_messages, without_prompt_echo
 from assistant.rag.quoting import (
     act_citation,
     basis_quote,
@@ -298,10 +298,18 @@ class AnswerEngine:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
         # one citation per article; a list point with its lead-in, which the reader, the model
         # and the polarity check all need to see what the point says
+        # evidence comes best first: each source's best sentence is what the model must see
+        # first (a quote is clipped for it) and the overall best one leads an extractive answer
+        best_of: dict[str, Evidence] = {}
+        for ev in evidence:
+            best_of.setdefault(ev.chunk.citation, ev)
+        lead = evidence[0]
         quoted = merged(evidence)
         evidence = [ev for ev, _ in quoted]
         citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
         said = {c.n: text for c, (_, text) in zip(citations, quoted, strict=True)}
+        n_of = {c.citation: c.n for c in citations}
+        focus = {n_of[k]: in_context(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
         mode = self.settings.answer.mode
         synthesis, notice, model = "", "", ""
@@ -312,7 +320,10 @@ class AnswerEngine:
                 c for c, ev in zip(citations, evidence, strict=True) if ev.score >= 0.5 * evidence[0].score
             ]
             limit = self.settings.answer.llm_source_chars
-            sources = [(c.n, unit_label(c.citation, u.lang), clip(said[c.n], limit)) for c in given]
+            sources = [
+                (c.n, unit_label(c.citation, u.lang), clip(first_said(focus[c.n], said[c.n]), limit))
+                for c in given
+            ]
             messages = law_messages(u.question, sources, u.lang)
             t0 = time.perf_counter()
             parts: list[str] = []
@@ -327,7 +338,7 @@ class AnswerEngine:
                 log.warning("LLM unavailable, answering extractively: %s", exc)
                 notice = phrase("llm_down", u.lang)
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
-            raw = "".join(parts)
+            raw = without_prompt_echo("".join(parts), u.lang)
             checked = check(
                 raw, {c.n: said[c.n] for c in given}, kb.analyzer, self.settings.answer.support_threshold
             )
@@ -336,7 +347,11 @@ class AnswerEngine:
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
         else:
-            text = f"{phrase('evidence_lead', u.lang)}\n{quotes}"
+            best = in_context(lead.chunk.text, lead.sentence)
+            text = (
+                f"{phrase('evidence_lead', u.lang)} «{best}» [{n_of[lead.chunk.citation]}]\n\n"
+                f"{phrase('quotes', u.lang)}\n{quotes}"
+            )
         return Answer(
             question=u.question,
             answer=text,

@@ -165,6 +165,13 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
     return out
 
 
+def first_said(focus: str, quote: str) -> str:
+    """A merged quote with its best sentence (in context) moved to the front, for a reader that
+    sees only its beginning."""
+    rest = [part for part in quote.split(" … ") if part and part not in focus]
+    return " … ".join([focus, *rest])
+
+
 MAX_PER_SOURCE = 2  # one long article must not crowd out the rest
 
 

@@ -3,6 +3,8 @@ cache the embedded model keeps between requests, so it must not vary per questio
 
 from __future__ import annotations
 
+import re
+
 from assistant.domain import Lang
 from assistant.llm.base import ChatMessage
 
@@ -116,10 +118,29 @@ def law_messages(question: str, sources: list[tuple[int, str, str]], lang: Lang)
     sources last, the small model answers with a bare "[1]" (measured)."""
     if lang == "kk":
         body = "\n".join(f"Дереккөз [{n}] ({label}): {text}" for n, label, text in sources)
-        tail = "Сұраққа дереккөздер бойынша бір-екі сөйлеммен қазақша жауап бер, әр тұжырымнан кейін [n] сілтемесін қой."
-        content = f"Сұрақ: {question}\n\n{body}\n\n{tail}"
+        content = f"Сұрақ: {question}\n\n{body}\n\n{LAW_TAIL[lang]}"
     else:
         body = "\n".join(f"Источник [{n}] ({label}): {text}" for n, label, text in sources)
-        tail = "Ответь на вопрос одним-двумя предложениями по-русски, только по источникам, со ссылкой [n] после каждого утверждения."
-        content = f"Вопрос: {question}\n\n{body}\n\n{tail}"
+        content = f"Вопрос: {question}\n\n{body}\n\n{LAW_TAIL[lang]}"
     return [*prefix_messages(lang), ChatMessage(role="user", content=content)]
+
+
+LAW_TAIL: dict[Lang, str] = {
+    "ru": "Ответь на вопрос одним-двумя предложениями по-русски, только по источникам, со ссылкой [n] "
+    "после каждого утверждения.",
+    "kk": "Сұраққа дереккөздер бойынша бір-екі сөйлеммен қазақша жауап бер, әр тұжырымнан кейін [n] "
+    "сілтемесін қой.",
+}
+_CLAUSE = re.compile(r"[^,.;:\n]+")
+
+
+def without_prompt_echo(text: str, lang: Lang) -> str:
+    """The model's output without the clauses of its own instructions it repeated (a small
+    model sometimes starts by echoing «Сұраққа … жауап бер,»): an instruction is never an answer,
+    and glued to a cited sentence it would pass the citation check with it."""
+    for instruction in (LAW_TAIL[lang], SYSTEM[lang]):
+        for clause in _CLAUSE.findall(instruction):
+            clause = clause.strip()
+            if len(clause.split()) >= 3 and clause in text:
+                text = re.sub(re.escape(clause) + r"\s*[,.;:]?\s*", "", text)
+    return text.strip()

@@ -167,7 +167,9 @@ def test_unsupported_llm_sentence_is_dropped(container: Container) -> None:
 def test_llm_reply_with_nothing_verifiable_falls_back_to_extracts(container: Container) -> None:
     a = ask(container, DEADLINE_Q, FakeLLM(reply="Не знаю, спросите юриста [3]"))
     assert a.mode == "extractive" and a.notice == ""
-    assert a.answer.startswith("Ответ в тексте источников:\n[1] «")
+    # the best sentence leads, cited; the quotes follow
+    assert a.answer.startswith("Ответ в тексте источников: «Заявление рассматривается в течение пяти")
+    assert "» [1]\n\nЦитаты из источников:\n[1] «" in a.answer
     assert "юриста" not in a.answer
 
 
@@ -209,9 +211,8 @@ def test_extractive_mode_never_calls_the_llm(container: Container) -> None:
 def test_kazakh_law_question_gets_a_kazakh_answer(container: Container) -> None:
     a = ask(container, "Өтініш қанша күнде қаралады?", FakeLLM(fail=True))
     assert a.lang == "kk"
-    assert a.answer.startswith(
-        "Жауап дереккөздер мәтінінде:\n[1] «Өтініш ол түскен күннен бастап бес жұмыс күні"
-    )
+    assert a.answer.startswith("Жауап дереккөздер мәтінінде: «Өтініш ол түскен күннен бастап бес жұмыс күні")
+    assert "Дереккөздерден үзінділер:\n[1] «" in a.answer
     assert a.citations[0].lang == "kk" and a.citations[0].title.startswith("1-бап")
     assert a.notice == phrase("llm_down", "kk")
 

@@ -192,3 +192,12 @@ def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> Non
     a = Chunk(chunk_id="a", citation="act#st1", kind="act", lang="ru", title="t", text=text)
     ((_, said),) = merged([Evidence(a, "Заключение содержит:", 0.9), Evidence(a, "1) выводы;", 0.5)])
     assert said == "Заключение содержит: 1) выводы; 2) рекомендации по устранению нарушений."
+
+
+def test_the_best_sentence_of_a_merged_quote_comes_first_for_a_reader_of_its_beginning() -> None:
+    from assistant.rag.evidence import first_said
+
+    quote = "Определение понятия. … Сведения исключаются в течение одного рабочего дня."
+    focus = "Сведения исключаются в течение одного рабочего дня."
+    assert first_said(focus, quote) == f"{focus} … Определение понятия."
+    assert first_said(quote, quote) == quote
