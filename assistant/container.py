@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assistant.rag.learned import Rankers
     from assistant.rag.retrieval import HybridRetriever
     from assistant.rag.routed import RoutedRetriever
+    from assistant.store.edge import EdgeStore
     from assistant.store.qdrant import QdrantStore
     from assistant.text.analyzer import Analyzer
     from assistant.text.sparse import SparseEncoder
@@ -32,11 +33,16 @@ class Container:
         self.settings = settings or Settings()
 
     @cached_property
-    def store(self) -> QdrantStore:
-        from assistant.store.qdrant import QdrantStore
-
+    def store(self) -> EdgeStore | QdrantStore:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return QdrantStore(self.settings.qdrant, str(self.settings.qdrant_path))
+        qdrant = self.settings.qdrant
+        if qdrant.url or qdrant.engine == "local":  # a server, or the pre-Edge embedded mode
+            from assistant.store.qdrant import QdrantStore
+
+            return QdrantStore(qdrant, str(self.settings.qdrant_path))
+        from assistant.store.edge import EdgeStore
+
+        return EdgeStore(qdrant, str(qdrant.path or self.settings.data_dir / "edge"))
 
     @cached_property
     def embedder(self) -> Embedder:

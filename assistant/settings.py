@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,20 +15,37 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
 
 class QdrantSettings(BaseModel):
-    path: Path | None = Field(default=None, description="embedded local mode dir; default DATA_DIR/qdrant")
+    engine: Literal["edge", "local"] = Field(
+        default="edge",
+        description="embedded store when no url: edge = Qdrant Edge in-process (HNSW, engine-side "
+        "scoring); local = qdrant-client's local mode (brute force, the pre-Edge path)",
+    )
+    path: Path | None = Field(
+        default=None,
+        description="embedded store dir; default DATA_DIR/edge (edge) or DATA_DIR/qdrant (local)",
+    )
     url: str | None = Field(default=None, description="server mode, e.g. http://qdrant:6333 (wins over path)")
     api_key: SecretStr | None = None
     collection: str = Field(default="kenes", description="alias that always points at the live version")
     keep_versions: int = Field(default=3, ge=1)
     memory_search: bool = Field(
         default=True,
-        description="embedded mode: search an in-process copy of the live collection (same "
+        description="engine=local: search an in-process copy of the live collection (same "
         "ranking, ~50x faster than qdrant-client's per-point Python scoring); false = qdrant-client",
     )
+    edge_hnsw_m: int = Field(default=16, ge=4, description="edge: HNSW links per node")
+    edge_hnsw_ef_construct: int = Field(default=100, ge=4, description="edge: HNSW build beam")
+    edge_hnsw_ef: int | None = Field(default=None, ge=1, description="edge: search beam (None = engine's)")
+    edge_indexing_threshold_kb: int | None = Field(
+        default=None, ge=0, description="edge: segment size (KB) above which HNSW is built; None = 10 MB"
+    )
+    edge_search_threads: int | None = Field(default=None, ge=1, description="edge: search pool size")
 
 
 class EmbeddingSettings(BaseModel):
-    mode: Literal["sentence_transformers", "hashing"] = "sentence_transformers"
+    # none = sparse-only: no dense model is loaded, ingest writes a placeholder vector and
+    # retrieval runs on the lexical side alone (dense_weight forced to 0)
+    mode: Literal["sentence_transformers", "hashing", "none"] = "sentence_transformers"
     model: str = Field(default="", description="local model directory; empty = the packaged MiniLM")
     batch_size: int = 64
     device: str = "cpu"
@@ -132,6 +149,13 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()
+
+    @model_validator(mode="after")
+    def _sparse_only(self) -> Settings:
+        # without dense vectors a dense prefetch would rank constant placeholder scores
+        if self.embeddings.mode == "none":
+            self.retrieval.dense_weight = 0.0
+        return self
 
     @property
     def qdrant_path(self) -> Path:

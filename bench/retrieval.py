@@ -1,8 +1,10 @@
 """Retrieval benchmark: demo ingest time, search latency (demo and a ≥100k-chunk synthetic
 scale-up), and hit@1/5 + MRR on the dev sets per language and kind, for hybrid, sparse-only and
-dense-only retrieval. Writes docs/benchmarks.md (section "retrieval") and bench/results/.
+dense-only retrieval; then the same hybrid quality on the same index through the pre-Edge store
+(qdrant-client local mode + its in-process search copy), measured in the same run.
+Writes docs/benchmarks.md (section "retrieval") and bench/results/.
 
-    .venv/bin/python -m bench.retrieval [--scale 100000] [--repeats 5]
+    .venv/bin/python -m bench.retrieval [--scale 100000] [--repeats 5] [--no-compare]
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from assistant.settings import DEMO_DIR, Settings
 from bench.common import machine, machine_line, summary, write_section
 
 DEV = [DEMO_DIR / "eval" / "dev-law-qa.jsonl", DEMO_DIR / "eval" / "dev-registry-qa.jsonl"]
+DEV_V2 = [DEMO_DIR / "eval" / f"dev-v2-{name}-qa.jsonl" for name in ("law", "registry", "oos")]
 
 
-def dev_items() -> list[dict[str, Any]]:
+def dev_items(paths: list[Path] = DEV) -> list[dict[str, Any]]:
     items = []
-    for path in DEV:
+    for path in paths:
         items += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return items
 
@@ -76,6 +79,36 @@ def latency(c: Container, items: list[dict[str, Any]], repeats: int) -> dict[str
     return {"total_ms": summary(total), "encode_ms": summary(encode), "store_ms": summary(store)}
 
 
+def old_store_quality(c: Container, items: dict[str, list[dict[str, Any]]], tmp: Path) -> dict[str, Any]:
+    """Hybrid quality per dev set, first through the configured store (Edge), then through the
+    pre-Edge embedded store holding the same points; same retriever, same settings."""
+    from assistant.settings import QdrantSettings
+    from assistant.store.qdrant import QdrantStore
+
+    live = c.store.require_live()
+    points = list(c.store.scroll(live, with_vectors=True))
+    old = QdrantStore(QdrantSettings(engine="local", memory_search=True), str(tmp / "old-store"))
+    old.create_collection(live, len(points[0].vectors["dense"]))
+    old.copy_points(live, live, points)
+    old.swap_alias(live)
+    r = c.settings.retrieval
+    weights = (r.sparse_weight, r.dense_weight)
+    out: dict[str, Any] = {}
+    retriever = c.routed_retriever.retriever
+    new = retriever.store
+    try:
+        for label, group in items.items():
+            out[label] = {type(new).__name__: quality(c, group, weights)["all"]}
+            retriever.store = old
+            try:
+                out[label]["QdrantStore (local + memory index)"] = quality(c, group, weights)["all"]
+            finally:
+                retriever.store = new
+    finally:
+        old.close()
+    return out
+
+
 def scale_up(c: Container, target: int, queries: list[str]) -> dict[str, Any]:
     """The embedded search path at `target` points: the in-process copy built from the demo
     points replicated (dense vectors jittered, so ties do not short-cut the search), queried
@@ -119,6 +152,8 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--scale-queries", type=int, default=10)
+    ap.add_argument("--no-compare", action="store_true", help="skip the old-store comparison")
+    ap.add_argument("--print-only", action="store_true", help="print; leave docs/ and results/ alone")
     args = ap.parse_args()
     m = machine()
     items = dev_items()
@@ -140,6 +175,8 @@ def main() -> None:
                 "sparse only": quality(c, items, (1.0, 0.0)),
                 "dense only": quality(c, items, (0.0, 1.0)),
             }
+            sets = {"dev v1": items, "dev-v2": dev_items(DEV_V2)}
+            compare = {} if args.no_compare else old_store_quality(c, sets, Path(tmp))
             lat = latency(c, items, args.repeats)
             scale = (
                 scale_up(c, args.scale, [i["question"] for i in items[: args.scale_queries]])
@@ -154,6 +191,7 @@ def main() -> None:
         "quality": modes,
         "latency": lat,
         "scale": scale,
+        "compare": compare,
         "settings": Settings().retrieval.model_dump(),
     }
     lines = [
@@ -187,7 +225,22 @@ def main() -> None:
         for key in sorted(groups, key=lambda k: (k != "all", k)):
             g = groups[key]
             lines.append(f"| {mode} | {key} | {g['n']} | {g['hit@1']} | {g['hit@5']} | {g['mrr']} |")
-    write_section("retrieval", "\n".join(lines), data)
+    if compare:
+        lines += [
+            "",
+            "Same index, same run, hybrid with the default settings: Qdrant Edge (the embedded default) "
+            "against the pre-Edge store (qdrant-client local mode + its in-process search copy):",
+            "",
+            "| dev sets | store | n | hit@1 | hit@5 | MRR |",
+            "|---|---|---|---|---|---|",
+        ]
+        for label, stores in compare.items():
+            for store, g in stores.items():
+                lines.append(f"| {label} | {store} | {g['n']} | {g['hit@1']} | {g['hit@5']} | {g['mrr']} |")
+    if not args.print_only:
+        write_section("retrieval", "\n".join(lines), data)
+    else:
+        print(json.dumps(data["compare"], ensure_ascii=False))
     print("\n".join(lines))
 
 

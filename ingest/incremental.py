@@ -17,7 +17,7 @@ from assistant.text.sparse import CorpusStats
 from ingest import changes as change_report
 from ingest.manifest import VersionInfo, new_version_id, now_iso, this_builder
 from ingest.pipeline import IngestReport, Progress, content_hash, count_chunks, embed_hash
-from ingest.sources import SourceSet, link_rows_to_acts, load_sources
+from ingest.sources import ActsArg, SourceSet, acts_paths, link_rows_to_acts, load_sources
 from ingest.views import dense_text, lexical_text
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def plan_update(
 
 
 def update(
-    pipeline: IngestPipeline, acts: Path | None, registry: Path | None, progress: Progress | None = None
+    pipeline: IngestPipeline, acts: ActsArg, registry: Path | None, progress: Progress | None = None
 ) -> IngestReport:
     started = time.perf_counter()
     pipeline.recover()
@@ -80,12 +80,12 @@ def update(
     live = store.live_collection()
     if live is None:
         raise IndexNotReady("No live index to update: run a full `kenes ingest` first.")
-    if acts is None and registry is None:
+    if not acts_paths(acts) and registry is None:
         raise IndexNotReady("An incremental update needs --acts and/or --registry.")
     sources = load_sources(acts, registry)  # validated before anything else happens
     old_points = list(store.scroll(live, with_vectors=True))
     old_chunks = [p.chunk for p in old_points]
-    if registry is not None and acts is None:
+    if registry is not None and not acts_paths(acts):
         act_chunks = [c for c in old_chunks if c.kind == "act"]
         row_chunks = [c for c in sources.chunks if c.kind == "registry"]
         link_rows_to_acts(act_chunks, sources.rows, row_chunks)
@@ -102,6 +102,7 @@ def update(
     stats = CorpusStats(
         avgdl=live_info.avgdl if live_info and live_info.avgdl else 1.0, n_docs=len(old_points)
     )
+    pipeline.encoder.timings = {}
     encoded = pipeline.encoder.encode(plan.embed, stats, progress)
 
     scope_old = [c for c in old_chunks if c.kind == "registry"] if registry is not None else []
@@ -150,7 +151,14 @@ def update(
     )
     (report_dir / f"{version}.md").write_text(change_report.to_markdown(changes, version), encoding="utf-8")
     return IngestReport(
-        version, collection, info.counts, time.perf_counter() - started, len(encoded), sources.files, changes
+        version,
+        collection,
+        info.counts,
+        time.perf_counter() - started,
+        len(encoded),
+        sources.files,
+        changes,
+        timings=dict(pipeline.encoder.timings),
     )
 
 

@@ -4,7 +4,6 @@ build, so a crash or a bad file leaves users on the previous version."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -13,24 +12,25 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain import Chunk
-from assistant.embeddings.base import Embedder
 from assistant.errors import IndexNotReady, KenesError, ValidationProblem
-from assistant.store.base import EncodedChunk, SparseVec, VectorStore
-from assistant.text.sparse import CorpusStats, SparseEncoder
+from assistant.store.base import EncodedChunk, VectorStore
+from ingest.encoder import Encoder, content_hash, embed_hash
 from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso, this_builder
-from ingest.sources import SourceSet, load_sources
-from ingest.views import dense_text, lexical_parts, lexical_text
+from ingest.sources import ActsArg, load_sources
+
+# re-exported: callers import the encoder and the hashes from the pipeline
+__all__ = [
+    "Encoder",
+    "IngestPipeline",
+    "IngestReport",
+    "Progress",
+    "content_hash",
+    "count_chunks",
+    "embed_hash",
+]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
-
-
-def content_hash(chunk: Chunk) -> str:
-    return hashlib.sha256(chunk.model_dump_json().encode()).hexdigest()
-
-
-def embed_hash(dense: str, lexical: str, embedder: str) -> str:
-    return hashlib.sha256(f"{embedder}\x00{dense}\x00{lexical}".encode()).hexdigest()
 
 
 class VersionNotPromotable(ValidationProblem):
@@ -48,6 +48,8 @@ class IngestReport:
     embedded: int
     files: list[dict[str, str]] = field(default_factory=list)
     changes: dict[str, Any] = field(default_factory=dict)
+    # seconds per phase: parse, sparse (analysis + weights), dense (embedding), store (write + checks)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def chunks_per_s(self) -> float:
@@ -61,46 +63,6 @@ def count_chunks(chunks: list[Chunk]) -> dict[str, int]:
     counts["articles"] = len({(c.citation, c.lang) for c in chunks if c.kind == "act"})
     counts["registry_rows"] = sum(1 for c in chunks if c.kind == "registry")
     return counts
-
-
-class Encoder:
-    """Turns chunks into what the store needs, in batches."""
-
-    def __init__(self, embedder: Embedder, sparse: SparseEncoder) -> None:
-        self.embedder = embedder
-        self.sparse = sparse
-
-    def stats(self, sources: SourceSet) -> CorpusStats:
-        return CorpusStats.from_lengths(len(self.terms(c)) for c in sources.chunks)
-
-    def terms(self, chunk: Chunk) -> list[str]:
-        return [t for text, lang in lexical_parts(chunk) for t in self.sparse.doc_terms(text, lang)]
-
-    def encode(
-        self, chunks: list[Chunk], stats: CorpusStats, progress: Progress | None = None
-    ) -> list[EncodedChunk]:
-        out: list[EncodedChunk] = []
-        batch = 64
-        for start in range(0, len(chunks), batch):
-            part = chunks[start : start + batch]
-            dense_inputs = [dense_text(c) for c in part]
-            vectors = self.embedder.embed_documents(dense_inputs)
-            for chunk, dense_in, vector in zip(part, dense_inputs, vectors, strict=True):
-                lexical = lexical_text(chunk)
-                indices, values = self.sparse.encode_terms(self.terms(chunk), stats)
-                out.append(
-                    EncodedChunk(
-                        chunk=chunk,
-                        dense=vector,
-                        sparse=SparseVec(indices, values),
-                        lexical=lexical,
-                        content_hash=content_hash(chunk),
-                        embed_hash=embed_hash(dense_in, lexical, self.embedder.name),
-                    )
-                )
-            if progress:
-                progress("embedding", min(1.0, (start + len(part)) / max(1, len(chunks))))
-        return out
 
 
 class IngestPipeline:
@@ -134,9 +96,7 @@ class IngestPipeline:
                 self._removed[v.version] = self._removed[v.collection] = v
         self._recovered = True
 
-    def build(
-        self, acts: Path | None, registry: Path | None, progress: Progress | None = None
-    ) -> IngestReport:
+    def build(self, acts: ActsArg, registry: Path | None, progress: Progress | None = None) -> IngestReport:
         """Full build of a new version from the given sources; the alias moves only if the new
         version is complete and passes its checks."""
         started = time.perf_counter()
@@ -144,8 +104,12 @@ class IngestPipeline:
         sources = load_sources(acts, registry)
         if not sources.chunks:
             raise KenesError("Nothing to index: no acts and no registry rows were given.")
-        stats = self.encoder.stats(sources)
-        encoded = self.encoder.encode(sources.chunks, stats, progress)
+        parsed = time.perf_counter()
+        self.encoder.timings = {}
+        terms = self.encoder.analyse(sources.chunks)  # once: for the statistics and the vectors
+        stats = self.encoder.stats(sources.chunks, terms)
+        encoded = self.encoder.encode(sources.chunks, stats, progress, terms)
+        encoded_at = time.perf_counter()
         version = new_version_id()
         collection = f"{self.alias}__{version}"
         info = VersionInfo(
@@ -172,8 +136,15 @@ class IngestPipeline:
             self.discard(collection)
             raise
         self.promote(info)
-        seconds = time.perf_counter() - started
-        return IngestReport(version, collection, info.counts, seconds, len(encoded), sources.files)
+        done = time.perf_counter()
+        timings = {
+            "parse_s": parsed - started,
+            **self.encoder.timings,
+            "store_s": done - encoded_at,
+        }
+        return IngestReport(
+            version, collection, info.counts, done - started, len(encoded), sources.files, timings=timings
+        )
 
     def check(self, collection: str, expected: int, encoded: list[EncodedChunk] | None) -> None:
         """A version goes live only if every point is there and a probe query finds its chunk."""
@@ -231,9 +202,7 @@ class IngestPipeline:
         for v in retired[: max(0, len(retired) - (self.keep_versions - 1))]:
             self.discard(v.collection)
 
-    def update(
-        self, acts: Path | None, registry: Path | None, progress: Progress | None = None
-    ) -> IngestReport:
+    def update(self, acts: ActsArg, registry: Path | None, progress: Progress | None = None) -> IngestReport:
         from ingest.incremental import update
 
         return update(self, acts, registry, progress)

@@ -4,6 +4,7 @@ written: acts (any supported format) and the registry, plus the Kazakh bridge fo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from assistant.errors import ValidationProblem
 from ingest.acts.chunker import extract_point
 from ingest.acts.loader import load_act_dir, load_act_file, load_acts
 from ingest.registry import RegistryRow, load_registry, registry_part, registry_point, row_to_chunk
+
+# One acts path (a folder of act folders, one act folder, one act file) or several of them, e.g.
+# the demo acts and data/large in one build.
+ActsArg = Path | Sequence[Path] | None
+
+
+def acts_paths(acts: ActsArg) -> list[Path]:
+    if acts is None:
+        return []
+    return [Path(acts)] if isinstance(acts, (str, Path)) else [Path(p) for p in acts]
 
 
 @dataclass
@@ -36,39 +47,57 @@ def is_act_dir(path: Path) -> bool:
     )
 
 
-def _input_files(acts: Path | None, registry: Path | None) -> list[Path]:
+def _input_files(acts: list[Path], registry: Path | None) -> list[Path]:
     files: list[Path] = []
-    if acts is not None:
-        if acts.is_file():
-            files.append(acts)
+    for path in acts:
+        if path.is_file():
+            files.append(path)
         else:
-            files += sorted(p for p in acts.rglob("*") if p.is_file() and p.name != "SOURCE.md")
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.name != "SOURCE.md")
     if registry is not None:
         files.append(registry)
     return files
 
 
-def load_sources(acts: Path | None, registry: Path | None) -> SourceSet:
-    """Load acts (a folder of act folders, or one act file) and a registry file. Every problem
-    in every file is collected and raised together, so nothing is half-loaded."""
+def _load_acts_path(acts: Path) -> tuple[list[Chunk], list[str]]:
+    if not acts.exists():
+        return [], [f"{acts}: no such file or folder"]
+    try:
+        if not acts.is_dir():
+            return load_act_file(acts), []
+        if is_act_dir(acts):
+            return load_act_dir(acts), []
+        chunks = load_acts(acts)
+        return chunks, [] if chunks else [f"{acts}: no act folders (with meta.yaml / rus.* / kaz.*) found"]
+    except ValidationProblem as exc:
+        return [], list(exc.problems)
+
+
+def _same_slug_twice(paths: list[Path], per_path: list[list[Chunk]]) -> list[str]:
+    """Two acts paths holding an act of the same slug would give duplicate citation ids."""
+    owner: dict[str, Path] = {}
     problems: list[str] = []
-    chunks: list[Chunk] = []
+    for path, chunks in zip(paths, per_path, strict=True):
+        for slug in sorted({c.act_slug for c in chunks}):
+            if slug in owner:
+                problems.append(f"{path}: act '{slug}' is also in {owner[slug]}")
+            owner.setdefault(slug, path)
+    return problems
+
+
+def load_sources(acts: ActsArg, registry: Path | None) -> SourceSet:
+    """Load acts (folders of act folders, act folders or act files) and a registry file. Every
+    problem in every file is collected and raised together, so nothing is half-loaded."""
+    problems: list[str] = []
+    paths = acts_paths(acts)
+    per_path: list[list[Chunk]] = []
+    for path in paths:
+        path_chunks, path_problems = _load_acts_path(path)
+        per_path.append(path_chunks)
+        problems += path_problems
+    problems += _same_slug_twice(paths, per_path)
+    chunks = [c for part in per_path for c in part]
     rows: list[RegistryRow] = []
-    if acts is not None:
-        if not acts.exists():
-            problems.append(f"{acts}: no such file or folder")
-        else:
-            try:
-                if not acts.is_dir():
-                    chunks += load_act_file(acts)
-                elif is_act_dir(acts):
-                    chunks += load_act_dir(acts)
-                else:
-                    chunks += load_acts(acts)
-                    if not chunks:
-                        problems.append(f"{acts}: no act folders (with meta.yaml / rus.* / kaz.*) found")
-            except ValidationProblem as exc:
-                problems += exc.problems
     if registry is not None:
         if not registry.exists():
             problems.append(f"{registry}: no such file")
@@ -86,7 +115,7 @@ def load_sources(acts: Path | None, registry: Path | None) -> SourceSet:
     sources = SourceSet(
         chunks=chunks + registry_chunks,
         rows=rows,
-        files=[{"path": str(p), "sha256": file_sha256(p)} for p in _input_files(acts, registry)],
+        files=[{"path": str(p), "sha256": file_sha256(p)} for p in _input_files(paths, registry)],
     )
     link_rows_to_acts(chunks, rows, registry_chunks)
     return sources

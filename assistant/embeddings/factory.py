@@ -7,6 +7,10 @@ from assistant.settings import EmbeddingSettings
 
 
 def build_embedder(settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
+    if settings.mode == "none":
+        from assistant.embeddings.none import NoDenseEmbedder
+
+        return NoDenseEmbedder()
     if settings.mode == "hashing":
         from assistant.embeddings.hashing import HashingEmbedder
 

@@ -59,6 +59,13 @@ class QdrantStore:
         self._lock = threading.Lock()
         self._memory: dict[str, MemoryIndex] = {}
 
+    @classmethod
+    def over(cls, client: QdrantClient, settings: QdrantSettings) -> QdrantStore:
+        """A store on an already open client (an export's target server)."""
+        store = cls(settings, "")
+        store._client = client
+        return store
+
     # -- connection -------------------------------------------------------------------------
     @property
     def client(self) -> QdrantClient:
@@ -141,8 +148,13 @@ class QdrantStore:
         self._forget(name)
         self.client.delete_collection(name)
 
-    def count(self, name: str) -> int:
-        return int(self.client.count(name, exact=True).count)
+    def count(self, name: str, filters: dict[str, Any] | None = None) -> int:
+        return int(self.client.count(name, count_filter=build_filter(filters), exact=True).count)
+
+    def facet(self, name: str, key: str, filters: dict[str, Any] | None = None) -> dict[str, int]:
+        limit = max(1, self.count(name))
+        hits = self.client.facet(name, key, facet_filter=build_filter(filters), limit=limit, exact=True).hits
+        return {str(h.value): int(h.count) for h in hits}
 
     # -- writes ----------------------------------------------------------------------------
     def add(self, name: str, items: list[EncodedChunk]) -> None:
@@ -201,9 +213,14 @@ class QdrantStore:
 
         batch: list[models.PointStruct] = []
         for p in points:
-            batch.append(
-                models.PointStruct(id=point_id(p.chunk.chunk_id), vector=p.vectors, payload=p.payload)
-            )
+            vectors = dict(p.vectors or {})
+            sparse = vectors.get(SPARSE)
+            if sparse is not None and not isinstance(sparse, models.SparseVector):
+                # points read from another engine (Qdrant Edge): same data, its own class
+                vectors[SPARSE] = models.SparseVector(
+                    indices=list(sparse.indices), values=list(sparse.values)
+                )
+            batch.append(models.PointStruct(id=point_id(p.chunk.chunk_id), vector=vectors, payload=p.payload))
             if len(batch) == 256:
                 self.client.upsert(dst, batch)
                 batch = []

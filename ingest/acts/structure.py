@@ -10,14 +10,33 @@ from typing import Literal
 
 NUM = r"\d+(?:-\d+)*"
 _HEAD = rf"(?:Статья\s+(?P<ru>{NUM})|(?P<kk>{NUM})-бап)"
+# A markdown heading may also write the Kazakh number apart from «бап» («### 32-2 бап.», as the
+# local-government law does once); in running text that form is a reference, not a heading.
+_MD_HEAD = rf"(?:Статья\s+(?P<ru>{NUM})|(?P<kk>{NUM})(?:-|\s)бап)"
 # Headings in markdown may omit the full stop after the number; plain lines must have it, so
 # that running text such as «Статья 16 исключена …» is never taken for a heading.
-ARTICLE_HEADING_RE = re.compile(rf"^{_HEAD}\.?(?:\s+(?P<title>.*))?$")
+ARTICLE_HEADING_RE = re.compile(rf"^{_MD_HEAD}\.?(?:\s+(?P<title>.*))?$")
 ARTICLE_PLAIN_RE = re.compile(rf"^{_HEAD}\.(?:\s+(?P<title>.*))?$")
-CHAPTER_PLAIN_RE = re.compile(rf"^(?:(?:Глава|Раздел)\s+{NUM}|{NUM}-(?:тарау|бөлім))\.")
+# Codes print sections in capitals («РАЗДЕЛ 2.», «2-БӨЛІМ.») and open with «ОБЩАЯ ЧАСТЬ» /
+# «ЖАЛПЫ БӨЛІК» lines, sometimes as a deep (#####) heading.
+CHAPTER_PLAIN_RE = re.compile(
+    rf"^(?:(?:(?:Глава|Раздел)\s+{NUM}|{NUM}-(?:тарау|бөлім))\.|(?:Общая|Особенная)\s+часть$"
+    r"|(?:Жалпы|Ерекше)\s+бөлік$)",
+    re.IGNORECASE,
+)
 PARAGRAPH_RE = re.compile(rf"^(?P<num>{NUM})\.\s+(?P<text>\S.*)$")
 # «Сноска» (ru) and «Ескерту» (kk) open the editorial notes on amendments.
 FOOTNOTE_RE = re.compile(r"^(?:Сноска|Ескерту)\b")
+# «Примечание!» / «Примечание ИЗПИ!» (kk «Ескертпе!» / «ЗҚАИ-ның ескертпесі!») open an editor's
+# note (e.g. a pending Constitutional Court review) written in italics on the next line. Unlike
+# «Примечание.» without «!», which is part of the law, it is not text of the act.
+EDITOR_NOTE_RE = re.compile(r"^(?:Примечание(?:\s+ИЗПИ)?|Ескертпе|ЗҚАИ-ның\s+ескертпесі)\s*!$", re.IGNORECASE)
+# The repository's navigation between the parts of a split act («↑ [Вся редакция](../rus.md)»).
+_NAV_RE = re.compile(r"^↑\s*\[[^\]]*\]\([^)]*\)$")
+# The signature closes the act: it is not part of the last article.
+SIGNATURE_RE = re.compile(
+    r"^(?:Президент\s+Республики\s+Казахстан|Қазақстан\s+Республикасының\s+Президент[іi])$"
+)
 _ANCHOR_RE = re.compile(r"^<a\s+(?:id|name)=\"[^\"]*\"\s*>\s*</a>$")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
 
@@ -51,6 +70,11 @@ class _Line:
     level: int = 0  # heading level, 0 for body text
     nested: bool = False  # indented in markdown: belongs to the enclosing list item
     footnote: bool = False
+    end: bool = False  # the act's signature: no article text after it
+
+
+def _whole_line(raw: str, marker: str) -> bool:
+    return len(raw) > 2 * len(marker) and raw.startswith(marker) and raw.endswith(marker)
 
 
 def clean_text(line: str) -> str:
@@ -63,9 +87,10 @@ def clean_text(line: str) -> str:
 
 def _lines(text: str, markdown: bool) -> list[_Line]:
     out: list[_Line] = []
+    note = False  # the previous line opened an editor's note
     for raw in text.splitlines():
         stripped = raw.strip()
-        if not stripped or _ANCHOR_RE.match(stripped):
+        if not stripped or _ANCHOR_RE.match(stripped) or _NAV_RE.match(stripped):
             continue
         # Indentation only carries meaning in markdown (list-item continuation); plain texts
         # indent first lines of paragraphs arbitrarily.
@@ -77,8 +102,14 @@ def _lines(text: str, markdown: bool) -> list[_Line]:
         s = clean_text(stripped)
         if not s:
             continue
-        if FOOTNOTE_RE.match(s):
+        was_note, note = note, bool(EDITOR_NOTE_RE.match(s))
+        if FOOTNOTE_RE.match(s) or note or (was_note and _whole_line(stripped, "*")):
             out.append(_Line(s, footnote=True, nested=nested))
+        elif SIGNATURE_RE.match(s):
+            out.append(_Line(s, end=True))
+        elif markdown and _whole_line(stripped, "**") and ARTICLE_PLAIN_RE.match(s):
+            # a bold line used as an article heading (АППК ст. 43-1)
+            out.append(_Line(s, level=3))
         elif not markdown and ARTICLE_PLAIN_RE.match(s):
             out.append(_Line(s, level=3))
         elif not markdown and CHAPTER_PLAIN_RE.match(s):
@@ -102,7 +133,9 @@ def _split_articles(lines: list[_Line], slug: str) -> list[Unit]:
     chapter = ""
     for line in lines:
         number = _article_number(line)
-        if number is not None and number not in seen:
+        if line.end:
+            cur = None
+        elif number is not None and number not in seen:
             seen.add(number)
             cur = Unit("article", f"{slug}#st{number}", number, number, line.text, chapter)
             units.append(cur)
@@ -133,6 +166,9 @@ def _split_paragraphs(lines: list[_Line], slug: str) -> list[Unit]:
     used: set[str] = set()
     cur: Unit | None = None
     for line in lines:
+        if line.end:
+            cur = None
+            continue
         if line.level and not line.nested:
             if line.level == 2:
                 # Numbering restarts in each `## ` section (the decree, its Положение, annexes).

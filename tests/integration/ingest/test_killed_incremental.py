@@ -34,15 +34,19 @@ V2 = DEMO_DIR / "registry" / "functions-v2.csv"
 # points of the live version into the new one (the probe saw "2 of 700 points").
 _DYING_INGEST = """
 import os, signal, sys
-from assistant.store import qdrant
+from assistant.store import edge, qdrant
 
-copy = qdrant.QdrantStore.copy_points
+def dying(cls):
+    copy = cls.copy_points
 
-def copy_two_then_die(self, src, dst, points):
-    copy(self, src, dst, points[:2])
-    os.kill(os.getpid(), signal.SIGKILL)
+    def copy_two_then_die(self, src, dst, points):
+        copy(self, src, dst, points[:2])
+        os.kill(os.getpid(), signal.SIGKILL)
 
-qdrant.QdrantStore.copy_points = copy_two_then_die
+    cls.copy_points = copy_two_then_die
+
+for cls in (edge.EdgeStore, qdrant.QdrantStore):  # whichever backend the settings pick
+    dying(cls)
 from assistant.cli import main
 sys.argv = ["kenes", *sys.argv[1:]]
 main()

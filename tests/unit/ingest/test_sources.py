@@ -4,6 +4,7 @@ bridges for rows, rows on repealed acts flagged."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,23 @@ def test_missing_paths_are_reported(tmp_path: Path) -> None:
         f"{tmp_path / 'no-acts'}: no such file or folder",
         f"{tmp_path / 'no.csv'}: no such file",
     ]
+
+
+def test_several_acts_paths_load_into_one_source_set(tmp_path: Path) -> None:
+    acts = td.write_acts(tmp_path / "a")
+    other = tmp_path / "b" / "other-act"
+    shutil.copytree(acts / "tiny-act", other)
+    both = load_sources([acts, other.parent], None)
+    single = load_sources(acts, None)
+    assert {c.act_slug for c in both.chunks} == {c.act_slug for c in single.chunks} | {"other-act"}
+    assert [c.seq for c in both.chunks] == list(range(len(both.chunks)))
+    assert len(both.files) > len(single.files)
+
+
+def test_the_same_act_in_two_acts_paths_is_refused(tmp_path: Path) -> None:
+    acts = td.write_acts(tmp_path / "a")
+    copy = tmp_path / "b"
+    shutil.copytree(acts, copy)
+    with pytest.raises(ValidationProblem) as err:
+        load_sources([acts, copy], None)
+    assert any("tiny-act" in p and "also in" in p for p in err.value.problems)

@@ -1,11 +1,13 @@
-"""The Qdrant adapter on embedded local mode in a temp dir: filters, the live alias, copying
-points between versions, lookups by citation, the single-process lock. Reads run both through
-the in-process search copy (the default) and through qdrant-client's own local search."""
+"""The store adapters in a temp dir: filters, the live alias, copying points between versions,
+lookups by citation, counts and facets, the single-process lock. Every behaviour runs on Qdrant
+Edge (the default), on qdrant-client's local mode through the in-process search copy, and on
+qdrant-client's own local search."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from qdrant_client import models
@@ -15,6 +17,7 @@ from assistant.embeddings.hashing import HashingEmbedder
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.settings import QdrantSettings
 from assistant.store.base import EncodedChunk, SparseVec
+from assistant.store.edge import EdgeStore
 from assistant.store.qdrant import QdrantStore, build_filter, chunk_from_payload, point_id
 from assistant.text.sparse import CorpusStats, SparseEncoder
 from ingest.pipeline import content_hash, embed_hash
@@ -23,6 +26,7 @@ from ingest.views import dense_text, lexical_parts, lexical_text
 from tests.unit.rag import tiny_data as td
 
 EMBEDDER = HashingEmbedder(dim=64)
+Store = EdgeStore | QdrantStore
 
 
 def act(citation: str, text: str, lang: str = "ru", point: str = "") -> Chunk:
@@ -71,21 +75,28 @@ def encode(chunks: list[Chunk]) -> list[EncodedChunk]:
     return out
 
 
-@pytest.fixture(params=[True, False], ids=["memory", "qdrant-local"])
-def store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[QdrantStore]:
-    s = QdrantStore(QdrantSettings(collection="kenes", memory_search=request.param), str(tmp_path / "qdrant"))
+def open_store(backend: str, path: Path) -> Store:
+    if backend == "edge":
+        return EdgeStore(QdrantSettings(collection="kenes"), str(path))
+    memory = backend == "memory"
+    return QdrantStore(QdrantSettings(collection="kenes", engine="local", memory_search=memory), str(path))
+
+
+@pytest.fixture(params=["edge", "memory", "qdrant-local"])
+def store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    s = open_store(request.param, tmp_path / "qdrant")
     yield s
     s.close()
 
 
 @pytest.fixture()
-def filled(store: QdrantStore) -> QdrantStore:
+def filled(store: Store) -> Store:
     store.create_collection("kenes__v1", EMBEDDER.dim)
     store.add("kenes__v1", encode(CHUNKS))
     return store
 
 
-def query(store: QdrantStore, text: str, name: str = "kenes__v1", **kw: object) -> list[str]:
+def query(store: Store, text: str, name: str = "kenes__v1", **kw: Any) -> list[str]:
     sparse = SparseEncoder(td.analyzer())
     scored = store.query(
         name,
@@ -96,7 +107,7 @@ def query(store: QdrantStore, text: str, name: str = "kenes__v1", **kw: object) 
         weights=(1.0, 0.15),
         rrf_k=10,
         **kw,
-    )  # type: ignore[arg-type]
+    )
     return [s.chunk.chunk_id for s in scored]
 
 
@@ -121,13 +132,13 @@ def test_build_filter_only_negative_or_tuple() -> None:
 
 
 # -- collections and the alias -----------------------------------------------------------------
-def test_no_live_collection_yet(store: QdrantStore) -> None:
+def test_no_live_collection_yet(store: Store) -> None:
     assert store.live_collection() is None and store.collections() == []
     with pytest.raises(IndexNotReady):
         store.require_live()
 
 
-def test_collections_lists_only_versions_of_this_alias(store: QdrantStore) -> None:
+def test_collections_lists_only_versions_of_this_alias(store: Store) -> None:
     for name in ("kenes__v2", "kenes__v1", "other__v1", "kenes"):
         store.create_collection(name, 4)
     assert store.collections() == ["kenes__v1", "kenes__v2"]
@@ -135,40 +146,42 @@ def test_collections_lists_only_versions_of_this_alias(store: QdrantStore) -> No
     assert store.collections() == ["kenes__v2"]
 
 
-def test_swap_alias_moves_the_live_pointer(filled: QdrantStore) -> None:
+def test_swap_alias_moves_the_live_pointer(filled: Store) -> None:
     filled.create_collection("kenes__v2", EMBEDDER.dim)
     filled.swap_alias("kenes__v1")
     assert filled.live_collection() == filled.require_live() == "kenes__v1"
     filled.swap_alias("kenes__v2")
     assert filled.live_collection() == "kenes__v2"
-    aliases = [a for a in filled.client.get_aliases().aliases if a.alias_name == "kenes"]
-    assert len(aliases) == 1
+    if isinstance(filled, QdrantStore):
+        aliases = [a for a in filled.client.get_aliases().aliases if a.alias_name == "kenes"]
+        assert len(aliases) == 1
     # the alias answers queries
     assert filled.count("kenes") == 0
     filled.swap_alias("kenes__v1")
     assert filled.count("kenes") == len(CHUNKS)
 
 
-def test_alias_survives_reopening(tmp_path: Path) -> None:
-    s = QdrantStore(QdrantSettings(), str(tmp_path / "q"))
+@pytest.mark.parametrize("backend", ["edge", "qdrant-local"])
+def test_alias_survives_reopening(tmp_path: Path, backend: str) -> None:
+    s = open_store(backend, tmp_path / "q")
     s.create_collection("kenes__v1", 4)
     s.swap_alias("kenes__v1")
     s.close()
-    again = QdrantStore(QdrantSettings(), str(tmp_path / "q"))
+    again = open_store(backend, tmp_path / "q")
     try:
         assert again.live_collection() == "kenes__v1"
     finally:
         again.close()
 
 
-def test_second_client_on_the_same_path_is_a_plain_lock_error(filled: QdrantStore, tmp_path: Path) -> None:
-    other = QdrantStore(QdrantSettings(), str(tmp_path / "qdrant"))
+def test_second_client_on_the_same_path_is_a_plain_lock_error(filled: Store, tmp_path: Path) -> None:
+    other = open_store("edge" if isinstance(filled, EdgeStore) else "qdrant-local", tmp_path / "qdrant")
     with pytest.raises(StoreLocked, match="in use by another Kenes process"):
         other.live_collection()
 
 
 # -- writes and reads --------------------------------------------------------------------------
-def test_add_and_scroll_roundtrip(filled: QdrantStore) -> None:
+def test_add_and_scroll_roundtrip(filled: Store) -> None:
     assert filled.count("kenes__v1") == len(CHUNKS)
     points = {p.chunk.chunk_id: p for p in filled.scroll("kenes__v1")}
     assert set(points) == {c.chunk_id for c in CHUNKS}
@@ -179,12 +192,12 @@ def test_add_and_scroll_roundtrip(filled: QdrantStore) -> None:
     assert set(with_vectors.vectors) == {"dense", "sparse"}
 
 
-def test_add_nothing_is_a_no_op(filled: QdrantStore) -> None:
+def test_add_nothing_is_a_no_op(filled: Store) -> None:
     filled.add("kenes__v1", [])
     assert filled.count("kenes__v1") == len(CHUNKS)
 
 
-def test_add_same_chunk_id_overwrites(filled: QdrantStore) -> None:
+def test_add_same_chunk_id_overwrites(filled: Store) -> None:
     changed = CHUNKS[0].model_copy(update={"text": "Новая редакция статьи."})
     filled.add("kenes__v1", encode([changed]))
     assert filled.count("kenes__v1") == len(CHUNKS)
@@ -192,14 +205,14 @@ def test_add_same_chunk_id_overwrites(filled: QdrantStore) -> None:
     assert texts == {"ru": changed.text, "kk": CHUNKS[1].text}
 
 
-def test_delete_by_chunk_id(filled: QdrantStore) -> None:
+def test_delete_by_chunk_id(filled: Store) -> None:
     filled.delete("kenes__v1", ["law#st2.p1@ru", "registry:TA-02-01@ru"])
     filled.delete("kenes__v1", [])
     assert filled.count("kenes__v1") == len(CHUNKS) - 2
     assert "registry:TA-02-01@ru" not in {p.chunk.chunk_id for p in filled.scroll("kenes__v1")}
 
 
-def test_by_citation_returns_every_part_and_language(filled: QdrantStore) -> None:
+def test_by_citation_returns_every_part_and_language(filled: Store) -> None:
     assert sorted(c.chunk_id for c in filled.by_citation("kenes__v1", "law#st2")) == [
         "law#st2.p1@ru",
         "law#st2.p2@ru",
@@ -211,7 +224,7 @@ def test_by_citation_returns_every_part_and_language(filled: QdrantStore) -> Non
     assert filled.by_citation("kenes__v1", "law#st99") == []
 
 
-def test_copy_points_carries_vectors_and_given_payload(filled: QdrantStore) -> None:
+def test_copy_points_carries_vectors_and_given_payload(filled: Store) -> None:
     filled.create_collection("kenes__v2", EMBEDDER.dim)
     points = list(filled.scroll("kenes__v1", with_vectors=True))
     row = next(p for p in points if p.chunk.chunk_id == "registry:TA-02-01@ru")
@@ -228,7 +241,7 @@ def test_copy_points_carries_vectors_and_given_payload(filled: QdrantStore) -> N
     assert query(filled, "рассматривается заявление", "kenes__v2")[0] == "law#st1@ru"
 
 
-def test_copy_points_in_batches(store: QdrantStore) -> None:
+def test_copy_points_in_batches(store: Store) -> None:
     store.create_collection("kenes__v1", EMBEDDER.dim)
     many = [act(f"law#st{i}", f"Статья номер {i} о заявлениях.") for i in range(300)]
     store.add("kenes__v1", encode(many))
@@ -237,7 +250,7 @@ def test_copy_points_in_batches(store: QdrantStore) -> None:
     assert store.count("kenes__v2") == 300  # more than one batch of 256, and scroll pages through them
 
 
-def test_query_hybrid_and_filters(filled: QdrantStore) -> None:
+def test_query_hybrid_and_filters(filled: Store) -> None:
     assert query(filled, "В какой срок рассматривается заявление?")[0] == "law#st1@ru"
     ru_only = query(filled, "рассматривается заявление өтініш", filters={"lang!": "kk"})
     assert "law#st1@kk" not in ru_only and ru_only
@@ -248,7 +261,17 @@ def test_query_hybrid_and_filters(filled: QdrantStore) -> None:
     )
 
 
-def test_query_without_vectors_returns_nothing(filled: QdrantStore) -> None:
+def test_counts_and_facets_with_filters(filled: Store) -> None:
+    assert filled.count("kenes__v1", {"kind": "registry"}) == 2
+    assert filled.count("kenes__v1", {"kind": "act", "lang!": "kk"}) == 3
+    assert filled.facet("kenes__v1", "lang") == {"ru": 5, "kk": 1}
+    assert filled.facet("kenes__v1", "registry.automatable") == {"да": 1, "нет": 1}
+    assert filled.facet("kenes__v1", "registry.automatable", {"registry.automation_risk": "низкий"}) == {
+        "да": 1
+    }
+
+
+def test_query_without_vectors_returns_nothing(filled: Store) -> None:
     assert filled.query("kenes__v1", None, None, limit=5, candidates=10, weights=(1.0, 1.0), rrf_k=10) == []
     empty_sparse = SparseVec([], [])
     assert (
@@ -257,13 +280,13 @@ def test_query_without_vectors_returns_nothing(filled: QdrantStore) -> None:
     )
 
 
-def test_dense_only_query(filled: QdrantStore) -> None:
+def test_dense_only_query(filled: Store) -> None:
     dense = EMBEDDER.embed_query(dense_text(CHUNKS[3]))
     scored = filled.query("kenes__v1", dense, None, limit=3, candidates=10, weights=(0.0, 1.0), rrf_k=10)
     assert scored[0].chunk.chunk_id == CHUNKS[3].chunk_id
 
 
-def test_every_write_refreshes_what_queries_see(filled: QdrantStore) -> None:
+def test_every_write_refreshes_what_queries_see(filled: Store) -> None:
     assert query(filled, "реестр услуг")[0] == "law#st2.p2@ru"
     filled.delete("kenes__v1", ["law#st2.p2@ru"])
     assert "law#st2.p2@ru" not in query(filled, "реестр услуг")

@@ -1,0 +1,92 @@
+"""What dense vectors add to retrieval, for `bench/ingest.py --retrieval`: hit@1, hit@5 and MRR
+of the answerable dev questions (dev and dev-v2) on one demo index with the packaged model,
+searched with the default weights and with the dense side off (`dense_weight = 0`, which is what
+sparse-only mode searches with)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT
+
+EVAL = ROOT / "data" / "demo" / "eval"
+SETS = {
+    "dev": ["dev-law-qa.jsonl", "dev-registry-qa.jsonl"],
+    "dev-v2": ["dev-v2-law-qa.jsonl", "dev-v2-registry-qa.jsonl"],
+}
+
+
+def _items(names: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for name in names:
+        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
+        out += [json.loads(x) for x in lines if x.strip()]
+    return [it for it in out if it.get("answerable") and it.get("gold_citations")]
+
+
+def _rank(gold: list[str], cited: list[str]) -> int | None:
+    for i, c in enumerate(cited):
+        if any(c == g or c.startswith(g + ".") for g in gold):
+            return i
+    return None
+
+
+def _scores(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "n": len(ranks),
+        "hit@1": round(sum(r == 0 for r in ranks) / n, 3),
+        "hit@5": round(sum(r is not None and r < 5 for r in ranks) / n, 3),
+        "mrr": round(sum(1 / (r + 1) for r in ranks if r is not None) / n, 3),
+    }
+
+
+def dense_contribution() -> dict[str, Any]:
+    from assistant.container import Container
+    from assistant.settings import Settings
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        c = Container(Settings.model_validate({"data_dir": Path(tmp), "llm": {"mode": "fake"}}))
+        try:
+            c.assistant.ingest()
+            r = c.settings.retrieval
+            default = r.dense_weight
+            for label, weight in (("hybrid (default)", default), ("sparse only", 0.0)):
+                r.dense_weight = weight
+                for set_name, files in SETS.items():
+                    items = _items(files)
+                    ranks: dict[str, list[int | None]] = {}
+                    for it in items:
+                        hits = c.routed_retriever.search(
+                            it["question"], top_k=10, history=it.get("history")
+                        ).hits
+                        rank = _rank(it["gold_citations"], [h.chunk.citation for h in hits])
+                        for key in ("all", f"lang:{it['lang']}"):
+                            ranks.setdefault(key, []).append(rank)
+                    out.setdefault(label, {})[set_name] = {k: _scores(v) for k, v in ranks.items()}
+            r.dense_weight = default
+        finally:
+            c.close()
+    return out
+
+
+def quality_lines(quality: dict[str, Any]) -> list[str]:
+    lines = [
+        "What dense adds to retrieval (answerable dev questions; demo index with the packaged MiniLM; "
+        "gold = article-level prefix or registry id; top 10):",
+        "",
+        "| search | set | group | n | hit@1 | hit@5 | MRR |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, sets in quality.items():
+        for set_name, groups in sets.items():
+            for key in sorted(groups, key=lambda k: (k != "all", k)):
+                g = groups[key]
+                lines.append(
+                    f"| {label} | {set_name} | {key} | {g['n']} | {g['hit@1']} | {g['hit@5']} | {g['mrr']} |"
+                )
+    return lines

@@ -1,0 +1,64 @@
+"""The encoder: terms analysed once (in worker processes on a big corpus) give the same vectors
+as analysing each chunk on the spot; the phases are timed for the ingest report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings.hashing import HashingEmbedder
+from assistant.text.sparse import SparseEncoder
+from ingest import encoder as encoder_mod
+from ingest.encoder import Encoder
+from ingest.sources import load_sources
+from tests.unit.rag import tiny_data as td
+
+
+def _encoder(workers: int) -> Encoder:
+    return Encoder(HashingEmbedder(), SparseEncoder(td.analyzer()), workers=workers)
+
+
+def test_parallel_analysis_matches_the_sequential_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = load_sources(td.write_acts(tmp_path), td.write_registry(tmp_path / "r.csv"))
+    chunks = src.chunks * 3  # more chunks than one task holds
+    monkeypatch.setattr(encoder_mod, "PARALLEL_MIN_CHUNKS", 2)
+    monkeypatch.setattr(encoder_mod, "TASK_CHUNKS", 4)
+    parallel = _encoder(2).analyse(chunks)
+    assert parallel == [_encoder(1).terms(c) for c in chunks]
+    assert encoder_mod._JOB is None  # the job is dropped once the pool is done
+
+
+def test_terms_passed_in_give_the_same_vectors(tmp_path: Path) -> None:
+    src = load_sources(td.write_acts(tmp_path), td.write_registry(tmp_path / "r.csv"))
+    enc = _encoder(1)
+    terms = enc.analyse(src.chunks)
+    stats = enc.stats(src.chunks, terms)
+    assert stats == enc.stats(src)
+    enc.timings = {}
+    once = enc.encode(src.chunks, stats, terms=terms)
+    again = enc.encode(src.chunks, stats)
+    assert [(e.sparse, e.dense, e.embed_hash) for e in once] == [
+        (e.sparse, e.dense, e.embed_hash) for e in again
+    ]
+    assert {"sparse_s", "dense_s"} <= enc.timings.keys()
+
+
+def test_dense_texts_go_to_the_embedder_in_slabs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = load_sources(td.write_acts(tmp_path), None)
+    enc = _encoder(1)
+    calls: list[int] = []
+    embed = enc.embedder.embed_documents
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return embed(texts)
+
+    monkeypatch.setattr(enc.embedder, "embed_documents", counting)
+    monkeypatch.setattr(encoder_mod, "DENSE_SLAB", 3)
+    seen: list[float] = []
+    enc.encode(src.chunks, enc.stats(src), progress=lambda _stage, share: seen.append(share))
+    assert sum(calls) == len(src.chunks) and max(calls) == 3
+    assert seen[-1] == 1.0
