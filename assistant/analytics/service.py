@@ -83,12 +83,17 @@ class AnalyticsService:
 
     @classmethod
     def from_container(cls, container: Container) -> AnalyticsService:
-        """The registry rows of the live index version."""
+        """The registry rows of the live index version, analysed once per version: the service is
+        kept with that version's other read data (articles, rows, term statistics) and goes with
+        them when a promote or rollback changes the live version."""
         collection = container.store.require_live()
-        registry = container.knowledge.for_version(collection).registry
-        return cls(
-            [dict(c.registry) for c in registry.rows], container.analyzer, source=f"индекс {collection}"
-        )
+        kb = container.knowledge.for_version(collection)
+
+        def build() -> AnalyticsService:
+            rows = [dict(c.registry) for c in kb.registry.rows]
+            return cls(rows, container.analyzer, source=f"индекс {collection}")
+
+        return kb.memo(("analytics",), build)
 
     @property
     def analyzer(self) -> Analyzer:

@@ -15,7 +15,7 @@ from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag.citations import check, verified_text
 from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged
-from assistant.rag.features import QuestionTerms
+from assistant.rag.features import question_terms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages, without_prompt_echo
 from assistant.rag.quoting import (
     act_citation,
@@ -204,7 +204,7 @@ class AnswerEngine:
     ) -> Generator[Event, None, Answer]:
         """Hits come ordered by the candidate model, each scored with its probability of being
         the source; one calibrated decision says refuse, answer with a caution, or answer."""
-        q = QuestionTerms.of(u, kb)
+        q = question_terms(u, kb)
         act_hits = [h for h in hits if h.chunk.kind == "act"][:3]
         sources = [(kb.article(h.chunk.citation, h.chunk.lang) or h.chunk, h.score) for h in act_hits]
         evidence = best_sentences(rankers, q, sources, kb, self.settings.answer.evidence_sentences)

@@ -79,6 +79,12 @@ class QuestionTerms:
         )
 
 
+def question_terms(u: Understanding, kb: VersionKnowledge) -> QuestionTerms:
+    """The question analysed once per index version: re-ranking and the answer both read it."""
+    key = ("question", u.question, u.retrieval_query, u.lang, u.intent)
+    return kb.recent(key, lambda: QuestionTerms.of(u, kb))
+
+
 def focus_sentence(question: str) -> str:
     """The sentence that asks — with the one before it when it points back to it («Какой орган
     её выдаёт?», «Закон такое разрешает?»): that is where the question names its subject."""

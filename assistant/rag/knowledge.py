@@ -4,6 +4,7 @@ term statistics for relevance, and the registry rows — loaded once per live ve
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -14,6 +15,7 @@ from assistant.text.lang import normalize
 from ingest.views import lexical_parts, lexical_text
 
 T = TypeVar("T")
+RECENT_QUESTIONS = 64  # questions answered at once, with room to spare
 
 if TYPE_CHECKING:
     from assistant.store.base import VectorStore
@@ -30,6 +32,8 @@ class VersionKnowledge:
         self.registry = RegistryIndex(chunks, analyzer)
         self._terms: dict[str, set[str]] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
+        self._recent: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._recent_lock = threading.Lock()
         # lowercase text of everything indexed, to ask "is this root mentioned anywhere at all?"
         self.corpus_text = normalize(" ".join(c.text for c in chunks)).lower()
         parts: dict[tuple[str, str], list[Chunk]] = {}
@@ -52,6 +56,20 @@ class VersionKnowledge:
 
     def lexical(self, chunk: Chunk) -> str:
         return lexical_text(chunk)
+
+    def recent(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """A value derived from one question, kept while that question is being answered (its
+        analysis is read by the re-ranking and by the answer); only the last few are kept."""
+        with self._recent_lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return cast(T, self._recent[key])
+        value = compute()
+        with self._recent_lock:
+            self._recent[key] = value
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        return value
 
     def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """A value derived from this version's texts, computed once (the texts never change)."""

@@ -11,6 +11,7 @@ from assistant.rag.features import (
     QuestionTerms,
     answerability_features,
     candidate_features,
+    question_terms,
     sentence_features,
     sentences_of,
     with_gaps,
@@ -28,7 +29,7 @@ def candidate_rows(
     u: Understanding, hits: list[SearchHit], kb: VersionKnowledge, action: dict[str, float]
 ) -> tuple[QuestionTerms, list[list[float]]]:
     """Feature rows of the hits in their retrieved order (the training script uses this too)."""
-    q = QuestionTerms.of(u, kb)
+    q = question_terms(u, kb)
     topic = act_topic(hits)
     top = hits[0].score if hits else 0.0
     rows = [

@@ -6,8 +6,6 @@ so the page is fast after the first request and follows a re-index or a rollback
 
 from __future__ import annotations
 
-import threading
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -24,7 +22,7 @@ from assistant.db import sessions
 from assistant.errors import ValidationProblem
 
 if TYPE_CHECKING:
-    from assistant.container import Container
+    pass
 
 router = APIRouter(tags=["analytics"])
 
@@ -54,30 +52,8 @@ class AssessRequest(BaseModel):
     function_text: str = Field(min_length=1, max_length=4000, description="a new or unassessed function text")
 
 
-class _Services:
-    """One `AnalyticsService` per container, rebuilt when the live version changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_container: weakref.WeakKeyDictionary[Container, tuple[str, AnalyticsService]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def get(self, container: Container) -> AnalyticsService:
-        live = container.store.require_live()
-        with self._lock:
-            cached = self._by_container.get(container)
-            if cached is None or cached[0] != live:
-                cached = (live, AnalyticsService.from_container(container))
-                self._by_container[container] = cached
-            return cached[1]
-
-
-_services = _Services()
-
-
 def _service(state: State) -> AnalyticsService:
-    return _services.get(state.container)
+    return AnalyticsService.from_container(state.container)
 
 
 Service = Annotated[AnalyticsService, Depends(_service)]

@@ -4,6 +4,7 @@ fake LLM: registry answers, evidence-first law answers, refusals, injection, a d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -355,3 +356,26 @@ def test_prepare_computes_basis_lines_without_touching_row_terms(container: Cont
     assert article is not None
     key = ("basis_quote", article.chunk_id, row.chunk_id)
     assert kb.memo(key, lambda: "not computed again") != "not computed again"
+
+
+def test_a_question_is_analysed_once_for_reranking_and_answer(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.rag import features, knowledge
+
+    calls: list[str] = []
+    real = features.QuestionTerms.of
+
+    def counted(u: Any, kb: Any) -> features.QuestionTerms:
+        calls.append(u.question)
+        return real(u, kb)
+
+    monkeypatch.setattr(features.QuestionTerms, "of", staticmethod(counted))
+    ask(container, "Какой срок рассмотрения заявления о выдаче справки?")
+    assert len(calls) == 1
+    # only the last few questions are kept
+    kb = container.knowledge.for_version(container.store.require_live())
+    for i in range(knowledge.RECENT_QUESTIONS + 5):
+        kb.recent(("question", str(i)), str)
+    assert len(kb._recent) == knowledge.RECENT_QUESTIONS
+    assert kb.recent(("question", "0"), lambda: "computed again") == "computed again"
