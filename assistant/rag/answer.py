@@ -132,7 +132,11 @@ class AnswerEngine:
             answer = listed
         else:
             answer = yield from self._answer_from_hits(u, hits, kb, timings, started)
-        answer.retrieved = retrieved
+        # a row found below the top (the same function held by another agency) that the answer
+        # cites was retrieved too: list it, so every citation traces back to retrieval
+        cited = {c.citation for c in answer.citations}
+        deeper = [h.chunk.citation for h in hits[top_k:] if h.chunk.citation in cited]
+        answer.retrieved = retrieved + [c for c in dict.fromkeys(deeper) if c not in retrieved]
         answer.index_version = result.index_version
         answer.timings = {**timings, **answer.timings, "total_ms": (time.perf_counter() - started) * 1000}
         answer.answer = with_repeal_notes(answer)

@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     from assistant.rag.knowledge import VersionKnowledge
     from assistant.rag.understand import Understanding
 
-CANDIDATE_FEATURES = (
+_OWN_CANDIDATE_FEATURES = (
     "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
     "bigrams", "type_match", "topic", "log_terms", "registry", "registry_x_intent",
     "act_x_intent", "action", "same_lang", "type_density",
 )  # fmt: skip
+# features read against the best candidate of the same question (see `candidate_gaps`)
+GAPPED = ("coverage", "title_coverage", "best_sentence", "bigrams", "type_match", "type_density")
+CANDIDATE_FEATURES = (*_OWN_CANDIDATE_FEATURES, *(f"{name}_gap" for name in GAPPED))
 SENTENCE_FEATURES = (
     "coverage", "density", "source_prob", "source_rank_recip", "type_match", "type_missing",
     "position_recip", "log_terms", "carried", "best_in_source", "hand_log",
@@ -133,9 +136,8 @@ def candidate_features(
     kb: VersionKnowledge,
 ) -> list[float]:
     stats = kb.stats
-    sentence_cov = sorted(
-        (coverage(q.weights, terms, stats) for _, terms in sentences_of(chunk, kb)), reverse=True
-    )
+    units = sentences_of(chunk, kb)
+    sentence_cov = sorted((coverage(q.weights, terms, stats) for _, terms in units), reverse=True)
     title_terms = text_terms([(chunk.title, chunk.lang)], kb.analyzer) if chunk.title else set()
     is_row = chunk.kind == "registry"
     text = chunk.text if not is_row else str(chunk.registry.get("function_text", chunk.text))
@@ -159,8 +161,21 @@ def candidate_features(
         float(chunk.lang == lang),
         # how much of the text is made of what the question asks for: an article that lists the
         # ways to get a service («… арқылы;» point after point) or one time limit after another
-        _type_density(q.types, sentences_of(chunk, kb)),
+        _type_density(q.types, units),
     ]
+
+
+_GAP_AT = tuple(_OWN_CANDIDATE_FEATURES.index(name) for name in GAPPED)
+
+
+def candidate_gaps(rows: list[list[float]]) -> list[list[float]]:
+    """Each candidate row plus how far it falls behind the question's best candidate on the
+    GAPPED features: what makes a source is being the best match among those found, and one
+    question's shares are not comparable with another's."""
+    if not rows:
+        return rows
+    best = [max(r[i] for r in rows) for i in _GAP_AT]
+    return [[*r, *(r[i] - b for i, b in zip(_GAP_AT, best, strict=True))] for r in rows]
 
 
 def _type_density(types: list[str], units: list[tuple[str, set[str]]]) -> float:

@@ -11,6 +11,7 @@ from assistant.rag.features import (
     QuestionTerms,
     answerability_features,
     candidate_features,
+    candidate_gaps,
     question_terms,
     sentence_features,
     sentences_of,
@@ -39,7 +40,7 @@ def candidate_rows(
         )
         for rank, h in enumerate(hits)
     ]  # fmt: skip
-    return q, rows
+    return q, candidate_gaps(rows)
 
 
 def rerank(

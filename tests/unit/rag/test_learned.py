@@ -57,3 +57,18 @@ def test_an_unreadable_model_file_is_a_config_error(tmp_path: Path) -> None:
         Rankers.load(bad)
     with pytest.raises(ConfigError):
         Rankers.load(tmp_path / "missing.json")
+
+
+def test_candidate_rows_carry_their_gap_to_the_best_candidate_of_the_question() -> None:
+    from assistant.rag.features import GAPPED, candidate_gaps
+
+    own = len(CANDIDATE_FEATURES) - len(GAPPED)
+    at = CANDIDATE_FEATURES.index("coverage")
+    rows = [[0.0] * own for _ in range(3)]
+    for row, cov in zip(rows, (0.2, 0.9, 0.5), strict=True):
+        row[at] = cov
+    out = candidate_gaps(rows)
+    assert all(len(r) == len(CANDIDATE_FEATURES) for r in out)
+    gap = CANDIDATE_FEATURES.index("coverage_gap")
+    assert [round(r[gap], 3) for r in out] == [-0.7, 0.0, -0.4]  # the best is at 0, the rest below
+    assert candidate_gaps([]) == []
