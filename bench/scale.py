@@ -255,9 +255,9 @@ def render(m: dict[str, Any], base: dict[str, Any], rows: list[dict[str, Any]], 
         "weighted RRF, the Russian-question filter), 8-term questions, after the index is built. Each "
         "row is its own process; serving RSS = the searching store's memory (reopened from disk after "
         "the build, the generator's copies of the points freed); build peak RSS includes those copies "
-        "(≈1–2 GB at 100k). Load average after each row. Old-store "
+        "(≈3 GB at 100k). Load average after each row. Old-store "
         "rows without write numbers built only its search copy (the old search path) from the points: "
-        "writing them through qdrant-client's local mode first runs at well under 100 points/s.",
+        "writing them through qdrant-client's local mode first runs at ≈100 points/s here.",
         "",
         "| store | chunks | ingest chunks/s | writes chunks/s | index build s | search p50 ms | p95 ms "
         "| self found@10 | disk MB | serving RSS MB | build peak RSS MB | load avg |",
