@@ -159,7 +159,7 @@ class EdgeStore:
         with self._lock:
             path = self._open() / name
             if path.exists():  # a build killed before it wrote anything usable
-                shutil.rmtree(path)
+                self.drop(name)
             shard = EdgeShard.create(str(path), config)
             for field in KEYWORD_INDEXES:
                 shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))

@@ -236,6 +236,7 @@ class QdrantStore:
             return None
         index = self._memory.get(name)
         if index is None:
+            _ = self.client  # connect first: the lock below is not re-entrant
             with self._lock:
                 index = self._memory.get(name)
                 if index is None:

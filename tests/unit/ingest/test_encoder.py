@@ -4,6 +4,7 @@ as analysing each chunk on the spot; the phases are timed for the ingest report.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,8 @@ from assistant.embeddings.hashing import HashingEmbedder
 from assistant.text.sparse import SparseEncoder
 from ingest import encoder as encoder_mod
 from ingest.encoder import Encoder
+from ingest.manifest import Manifest
+from ingest.pipeline import IngestPipeline
 from ingest.sources import load_sources
 from tests.unit.rag import tiny_data as td
 
@@ -62,3 +65,11 @@ def test_dense_texts_go_to_the_embedder_in_slabs(tmp_path: Path, monkeypatch: py
     enc.encode(src.chunks, enc.stats(src), progress=lambda _stage, share: seen.append(share))
     assert sum(calls) == len(src.chunks) and max(calls) == 3
     assert seen[-1] == 1.0
+
+
+def test_a_build_reports_its_time_per_phase(store: Any, tmp_path: Path, sources: tuple[Path, Path]) -> None:
+    pipeline = IngestPipeline(store, _encoder(1), Manifest(tmp_path / "index" / "manifest.json"))
+    report = pipeline.build(*sources)
+    assert {"parse_s", "sparse_s", "dense_s", "store_s"} <= report.timings.keys()
+    assert all(v >= 0 for v in report.timings.values())
+    assert sum(report.timings.values()) <= report.seconds + 1e-6

@@ -316,3 +316,17 @@ def test_point_ids_are_stable_uuids() -> None:
 def test_chunk_from_payload_ignores_extra_keys() -> None:
     payload = {**CHUNKS[4].model_dump(), "content_hash": "h", "_node_content": "{}", "doc_id": "x"}
     assert chunk_from_payload(payload) == CHUNKS[4]
+
+
+def test_search_copy_as_the_first_call_after_opening(tmp_path: Path) -> None:
+    """A fresh store whose first call is a search builds its copy (it used to deadlock: the copy
+    took the store's lock, then connecting took it again)."""
+    first = open_store("memory", tmp_path / "q")
+    first.create_collection("kenes__v1", EMBEDDER.dim)
+    first.add("kenes__v1", encode(CHUNKS))
+    first.close()
+    again = open_store("memory", tmp_path / "q")
+    try:
+        assert query(again, "реестр услуг")[0] == "law#st2.p2@ru"
+    finally:
+        again.close()
