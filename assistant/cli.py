@@ -111,7 +111,10 @@ def main_callback(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = Fa
 
 @app.command()
 def ingest(
-    acts: Annotated[Path | None, typer.Option(help="folder of act folders, or one act file")] = None,
+    acts: Annotated[
+        list[Path] | None,
+        typer.Option(help="folder of act folders, or one act file; repeat to build from several"),
+    ] = None,
     registry: Annotated[Path | None, typer.Option(help="registry .csv/.xlsx/.jsonl")] = None,
     incremental: Annotated[
         bool, typer.Option(help="update the live version in place (changed items only)")
@@ -122,9 +125,9 @@ def ingest(
     with cli_errors():
         assistant = _container().assistant
         if incremental:
-            report = assistant.ingest_incremental(acts, registry)
+            report = assistant.ingest_incremental(acts or None, registry)
         else:
-            report = assistant.ingest(acts, registry)
+            report = assistant.ingest(acts or None, registry)
         data = {
             "version": report.version,
             "collection": report.collection,

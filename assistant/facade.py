@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from assistant.rag.answer import Event
     from ingest.manifest import VersionInfo
     from ingest.pipeline import IngestReport, Progress
+    from ingest.sources import ActsArg
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -86,14 +87,14 @@ class Assistant:
         return demo / "acts", demo / "registry" / "functions.csv"
 
     def ingest(
-        self, acts: Path | None = None, registry: Path | None = None, progress: Progress | None = None
+        self, acts: ActsArg = None, registry: Path | None = None, progress: Progress | None = None
     ) -> IngestReport:
         if acts is None and registry is None:
             acts, registry = self.default_sources()
         return self._c.pipeline.build(acts, registry, progress)
 
     def ingest_incremental(
-        self, acts: Path | None = None, registry: Path | None = None, progress: Progress | None = None
+        self, acts: ActsArg = None, registry: Path | None = None, progress: Progress | None = None
     ) -> IngestReport:
         return self._c.pipeline.update(acts, registry, progress)
 

@@ -103,6 +103,19 @@ def test_ingest_plain_text(fresh: Kenes, tmp_path: Path) -> None:
     )
 
 
+def test_ingest_from_several_acts_folders(fresh: Kenes, tmp_path: Path) -> None:
+    import shutil
+
+    both = td.write_acts(tmp_path / "one")
+    second = tmp_path / "two" / "acts"
+    second.mkdir(parents=True)
+    shutil.move(str(both / "old-statute"), second / "old-statute")
+    report = fresh.json("ingest", "--acts", str(both), "--acts", str(second), "--json")
+    found = fresh.json("search", "статья", "--top-k", "20", "--json")["results"]
+    acts = {row["citation"].partition("#")[0] for row in found}
+    assert report["counts"]["articles"] > 0 and {"tiny-act", "old-statute"} <= acts
+
+
 def test_incremental_ingest_reports_changes(fresh: Kenes, tmp_path: Path) -> None:
     items = td.rows()[:2]
     items[0]["automation_risk"] = "средний"
