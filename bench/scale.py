@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import pickle
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +76,14 @@ def encode_base(embedder_mode: str, out: Path) -> dict[str, Any]:
     }
 
 
-def replicas(base: list[EncodedChunk], n: int, seed: int = 7) -> list[EncodedChunk]:
+def replicas(base: list[EncodedChunk], n: int, seed: int = 7) -> Iterator[EncodedChunk]:
+    """Streamed: a million replicas as Python lists would not fit beside the engine."""
     rng = np.random.default_rng(seed)
-    out: list[EncodedChunk] = []
     for i in range(n):
         src = base[i % len(base)]
         r = i // len(base)
         if r == 0:
-            out.append(src)
+            yield src
             continue
         chunk = src.chunk.model_copy(
             update={"chunk_id": f"{src.chunk.chunk_id}~r{r}", "act_slug": f"{src.chunk.act_slug}-r{r}"}
@@ -99,12 +101,9 @@ def replicas(base: list[EncodedChunk], n: int, seed: int = 7) -> list[EncodedChu
         dense = np.asarray(src.dense, dtype=np.float32) + rng.normal(0, 0.02, len(src.dense)).astype(
             np.float32
         )
-        out.append(
-            EncodedChunk(
-                chunk, dense.tolist(), SparseVec(idx, val), src.lexical, src.content_hash, src.embed_hash
-            )
+        yield EncodedChunk(
+            chunk, dense.tolist(), SparseVec(idx, val), src.lexical, src.content_hash, src.embed_hash
         )
-    return out
 
 
 # -- one build, in a child process ---------------------------------------------------------------
@@ -155,6 +154,7 @@ def _open(store_kind: str, path: Path) -> Any:
 def worker(store_kind: str, size: int, work: Path, n_queries: int, old_write_max: int) -> dict[str, Any]:
     base: list[EncodedChunk] = pickle.loads((work / "base.pkl").read_bytes())
     items = replicas(base, size)
+    dim = len(base[0].dense)
     queries = [base[i] for i in np.random.default_rng(11).choice(len(base), n_queries, replace=True)]
     path = work / f"{store_kind}-{size}"
     shutil.rmtree(path, ignore_errors=True)
@@ -171,13 +171,13 @@ def worker(store_kind: str, size: int, work: Path, n_queries: int, old_write_max
     t1 = time.perf_counter()
     rss_at_start = _rss_mb()
     if store_kind == "old" and size > old_write_max:
-        store = _OldSearchCopy(items)
+        store = _OldSearchCopy(list(items))
     else:
         store = _open(store_kind, path)
         t0 = time.perf_counter()
-        store.create_collection(name, len(items[0].dense))
-        for start in range(0, len(items), 2048):
-            store.add(name, items[start : start + 2048])
+        store.create_collection(name, dim)
+        while batch := list(itertools.islice(items, 2048)):
+            store.add(name, batch)
         write_s = time.perf_counter() - t0
         # the first query builds what search needs: Edge's HNSW graph / the old in-process copy
         t1 = time.perf_counter()
