@@ -48,8 +48,8 @@ def encode_base(embedder_mode: str, out: Path) -> dict[str, Any]:
     dense per chunk); pickled for the child processes."""
     from assistant.container import Container
     from assistant.text.sparse import CorpusStats
+    from assistant.text.views import dense_text, lexical_parts, lexical_text
     from ingest.sources import load_sources
-    from ingest.views import dense_text, lexical_parts, lexical_text
 
     c = Container(Settings.model_validate({"data_dir": out / "c", "embeddings": {"mode": embedder_mode}}))
     chunks = []

@@ -23,8 +23,8 @@ from assistant.domain import Chunk
 from assistant.embeddings.base import Embedder
 from assistant.store.base import EncodedChunk, SparseVec
 from assistant.text.sparse import CorpusStats, SparseEncoder
+from assistant.text.views import dense_text, lexical_parts, lexical_text
 from ingest.sources import SourceSet
-from ingest.views import dense_text, lexical_parts, lexical_text
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]

@@ -14,11 +14,11 @@ from assistant.domain import Chunk
 from assistant.errors import IndexNotReady
 from assistant.store.base import StoredPoint
 from assistant.text.sparse import CorpusStats
+from assistant.text.views import dense_text, lexical_text
 from ingest import changes as change_report
 from ingest.manifest import VersionInfo, new_version_id, now_iso, this_builder
 from ingest.pipeline import IngestReport, Progress, content_hash, count_chunks, embed_hash
 from ingest.sources import ActsArg, SourceSet, acts_paths, link_rows_to_acts, load_sources
-from ingest.views import dense_text, lexical_text
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline

@@ -12,7 +12,7 @@ from assistant.domain import Chunk, Lang
 from assistant.rag.registry_index import RegistryIndex
 from assistant.rag.relevance import TermStats, text_terms
 from assistant.text.lang import normalize
-from ingest.views import lexical_parts, lexical_text
+from assistant.text.views import lexical_parts, lexical_text
 
 T = TypeVar("T")
 RECENT_QUESTIONS = 64  # questions answered at once, with room to spare

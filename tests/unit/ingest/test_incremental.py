@@ -16,12 +16,12 @@ from assistant.settings import QdrantSettings
 from assistant.store.base import StoredPoint
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
+from assistant.text.views import dense_text, lexical_text
 from ingest.incremental import plan_update
 from ingest.manifest import Manifest
 from ingest.pipeline import Encoder, IngestPipeline, content_hash, embed_hash
 from ingest.registry import RegistryRow, row_to_chunk
 from ingest.sources import SourceSet
-from ingest.views import dense_text, lexical_text
 from tests.unit.rag import tiny_data as td
 
 EMBEDDER = "hashing-trigram"

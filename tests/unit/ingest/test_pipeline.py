@@ -13,11 +13,11 @@ from assistant.errors import IndexNotReady, KenesError, ValidationProblem
 from assistant.store.base import EncodedChunk
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
+from assistant.text.views import dense_text, lexical_text
 from ingest.manifest import Manifest, VersionInfo
 from ingest.pipeline import Encoder, IngestPipeline, content_hash, count_chunks, embed_hash
 from ingest.registry import RegistryRow, row_to_chunk
 from ingest.sources import load_sources
-from ingest.views import dense_text, lexical_text
 from tests.unit.rag import tiny_data as td
 
 pytestmark = pytest.mark.usefixtures("distinct_created")

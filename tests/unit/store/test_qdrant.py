@@ -20,9 +20,9 @@ from assistant.store.base import EncodedChunk, SparseVec
 from assistant.store.edge import EdgeStore
 from assistant.store.qdrant import QdrantStore, build_filter, chunk_from_payload, point_id
 from assistant.text.sparse import CorpusStats, SparseEncoder
+from assistant.text.views import dense_text, lexical_parts, lexical_text
 from ingest.pipeline import content_hash, embed_hash
 from ingest.registry import RegistryRow, row_to_chunk
-from ingest.views import dense_text, lexical_parts, lexical_text
 from tests.unit.rag import tiny_data as td
 
 EMBEDDER = HashingEmbedder(dim=64)

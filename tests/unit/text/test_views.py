@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.domain import Chunk
+from assistant.text.views import DENSE_CHARS, body, dense_text, lexical_parts, lexical_text
 from ingest.registry import RegistryRow, row_to_chunk
-from ingest.views import DENSE_CHARS, body, dense_text, lexical_parts, lexical_text
 from tests.unit.rag.tiny_data import AGENCY, row
 
 ROW = row_to_chunk(RegistryRow.model_validate(row(automation_rationale="Уникальное обоснование оценки")))
