@@ -10,13 +10,14 @@ fitted on these by `eval/train_ranker.py` over generated questions.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.rag.evidence import ANAPHORA, QUESTION_TYPES, question_types
-from assistant.rag.relevance import coverage, text_terms, unknown_salient
+from assistant.rag.relevance import Coverage, coverage, text_terms, unknown_salient
 from assistant.rag.understand import POINTS_BACK
 from assistant.text.analyzer import raw_tokens
 from assistant.text.sentences import split_sentences
@@ -25,6 +26,7 @@ from assistant.text.sparse import with_prefixes
 if TYPE_CHECKING:
     from assistant.domain import Chunk
     from assistant.rag.knowledge import VersionKnowledge
+    from assistant.rag.relevance import TermStats
     from assistant.rag.understand import Understanding
 
 _OWN_CANDIDATE_FEATURES = (
@@ -61,6 +63,14 @@ class QuestionTerms:
     text: str = ""
     focus_text: str = ""
     lang: str = "ru"
+    _covers: dict[str, Coverage] = field(default_factory=dict, repr=False, compare=False)
+
+    def covers(self, text_terms: set[str], stats: TermStats, *, focus: bool = False) -> float:
+        """`coverage` of the question's (or its asking sentence's) terms, prepared once."""
+        key = "focus" if focus else "all"
+        if key not in self._covers:
+            self._covers[key] = Coverage(self.focus if focus else self.weights, stats)
+        return self._covers[key](text_terms)
 
     @classmethod
     def of(cls, u: Understanding, kb: VersionKnowledge) -> QuestionTerms:
@@ -118,10 +128,18 @@ def _bigrams(chunk: Chunk, kb: VersionKnowledge) -> set[tuple[str, str]]:
     return kb.memo(("bigrams", chunk.chunk_id), compute)
 
 
+@functools.lru_cache(maxsize=20_000)
+def _types_in(text: str) -> frozenset[str]:
+    """The answer types a text holds (a time limit, a body, a way …): index texts are asked about
+    by every question of that type, and the patterns cost more than the lookup."""
+    return frozenset(t for t, (_, answer) in QUESTION_TYPES.items() if answer.search(text))
+
+
 def _type_match(types: list[str], text: str) -> float:
     if not types:
         return 0.0
-    return sum(1.0 for t in types if QUESTION_TYPES[t][1].search(text)) / len(types)
+    found = _types_in(text)
+    return sum(1.0 for t in types if t in found) / len(types)
 
 
 def candidate_features(
@@ -137,15 +155,15 @@ def candidate_features(
 ) -> list[float]:
     stats = kb.stats
     units = sentences_of(chunk, kb)
-    sentence_cov = sorted((coverage(q.weights, terms, stats) for _, terms in units), reverse=True)
+    sentence_cov = sorted((q.covers(terms, stats) for _, terms in units), reverse=True)
     title_terms = text_terms([(chunk.title, chunk.lang)], kb.analyzer) if chunk.title else set()
     is_row = chunk.kind == "registry"
     text = chunk.text if not is_row else str(chunk.registry.get("function_text", chunk.text))
     return [
         1.0 / (1 + rank),
         fused / top_fused if top_fused > 0 else 0.0,
-        coverage(q.weights, kb.terms(chunk), stats),
-        coverage(q.weights, title_terms, stats) if title_terms else 0.0,
+        q.covers(kb.terms(chunk), stats),
+        q.covers(title_terms, stats) if title_terms else 0.0,
         sentence_cov[0] if sentence_cov else 0.0,
         sentence_cov[1] if len(sentence_cov) > 1 else 0.0,
         len(q.bigrams & _bigrams(chunk, kb)) / len(q.bigrams) if q.bigrams else 0.0,
@@ -212,7 +230,7 @@ def sentence_features(
         # the hand-written evidence score (rag/evidence.py) in log form: its rank prior and
         # per-type boost become additive, so the model can weigh it against the rest
         math.log(1e-3 + matched / math.sqrt(max(8, len(terms))) + 0.35 / (1 + source_rank))
-        + math.log(1.5) * sum(1 for t in q.types if QUESTION_TYPES[t][1].search(sentence)),
+        + math.log(1.5) * sum(1 for t in q.types if t in _types_in(sentence)),
     ]
 
 
@@ -263,9 +281,9 @@ def answerability_features(
     matched = [kb.stats.idf(t) for t, w in q.weights.items() if w >= 1.0 and t in sentence_terms]
     focus_unknown = float(unknown_words(q.focus_text, q.lang, kb))
     return [
-        max((coverage(q.weights, kb.terms(c), kb.stats) for c in sources), default=0.0),
+        max((q.covers(kb.terms(c), kb.stats) for c in sources), default=0.0),
         max((coverage(known, kb.terms(c), kb.stats) for c in sources), default=0.0) if known else 0.0,
-        max((coverage(q.focus, kb.terms(c), kb.stats) for c in sources), default=0.0),
+        max((q.covers(kb.terms(c), kb.stats, focus=True) for c in sources), default=0.0),
         best_sentence[0],
         math.log1p(sum(matched)),
         float(unknown_words(q.text, q.lang, kb)),

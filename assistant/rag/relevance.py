@@ -57,18 +57,39 @@ def query_weights(question: str, analyzer: Analyzer) -> dict[str, float]:
 def coverage(weights: dict[str, float], text_terms: set[str], stats: TermStats) -> float:
     """Share of the question's IDF-weighted terms found in the text; expansions and prefixes
     (weight < 1) count when found but are not required."""
-    needed = found = 0.0
-    for term, weight in weights.items():
-        idf = stats.idf(term)
-        if weight >= 1.0:
-            needed += weight * idf
+    return Coverage(weights, stats)(text_terms)
+
+
+class Coverage:
+    """`coverage` with the question's side prepared once: one question's terms are matched
+    against every sentence of every candidate (hundreds of texts per question)."""
+
+    def __init__(self, weights: dict[str, float], stats: TermStats) -> None:
+        self.required: list[tuple[str, str | None, float]] = []  # term, its root key, weight × IDF
+        self.optional: list[tuple[str, float]] = []
+        self.needed = 0.0
+        for term, weight in weights.items():
+            idf = stats.idf(term)
+            if weight >= 1.0:
+                root = f"^{term[:PREFIX_LEN]}" if len(term) > PREFIX_LEN + 1 else None
+                self.required.append((term, root, weight * idf))
+                self.needed += weight * idf
+            elif not term.startswith("^"):
+                self.optional.append((term, weight * idf))  # a lexicon expansion: how the act words it
+
+    def __call__(self, text_terms: set[str]) -> float:
+        if self.needed <= 0:
+            return 0.0
+        found = 0.0
+        for term, root, w in self.required:
             if term in text_terms:
-                found += weight * idf
-            elif f"^{term[:PREFIX_LEN]}" in text_terms and len(term) > PREFIX_LEN + 1:
-                found += PREFIX_CREDIT * weight * idf  # same root, another derivation
-        elif not term.startswith("^") and term in text_terms:
-            found += weight * idf  # a lexicon expansion: how the act words it
-    return min(1.0, found / needed) if needed > 0 else 0.0
+                found += w
+            elif root is not None and root in text_terms:
+                found += PREFIX_CREDIT * w  # same root, another derivation
+        for term, w in self.optional:
+            if term in text_terms:
+                found += w
+        return min(1.0, found / self.needed)
 
 
 def act_topic(hits: list[SearchHit], depth: int = 8) -> dict[str, float]:

@@ -17,7 +17,7 @@ from assistant.rag.features import (
     sentences_of,
     with_gaps,
 )
-from assistant.rag.relevance import act_topic, coverage
+from assistant.rag.relevance import act_topic
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk
@@ -63,7 +63,7 @@ def sentence_rows(
     out: list[tuple[Chunk, str, list[float]]] = []
     for rank, (article, prob) in enumerate(sources):
         units = sentences_of(article, kb)
-        covs = [coverage(q.weights, terms, kb.stats) for _, terms in units]
+        covs = [q.covers(terms, kb.stats) for _, terms in units]
         best = max(covs, default=0.0)
         previous = 0.0
         for position, ((sentence, terms), cov) in enumerate(zip(units, covs, strict=True)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -154,3 +155,22 @@ def test_act_topic_is_the_share_of_retrieved_articles_per_act() -> None:
     assert act_topic(hits) == {"a": 0.75, "b": 0.25}  # registry rows do not count
     assert act_topic(hits, depth=1) == {"a": 1.0}
     assert act_topic([]) == {}
+
+
+def test_prepared_coverage_equals_the_plain_formula() -> None:
+    from collections import Counter
+
+    from assistant.rag.relevance import Coverage, coverage
+
+    class Stats:
+        df: Counter[int] = Counter()
+
+        def idf(self, term: str) -> float:
+            return 1.0 + len(term) / 10
+
+    weights = {"заявление": 1.0, "рассмотреть": 1.0, "обращение": 0.6, "^заяв": 0.5, "срок": 2.0}
+    stats: Any = Stats()
+    prepared = Coverage(weights, stats)
+    for text in ({"заявление"}, {"^рассм", "срок"}, {"обращение", "срок"}, set(), {"другое"}):
+        assert prepared(text) == pytest.approx(coverage(weights, text, stats))
+    assert Coverage({}, stats)({"срок"}) == 0.0
