@@ -158,13 +158,9 @@ def test_act_topic_is_the_share_of_retrieved_articles_per_act() -> None:
 
 
 def test_prepared_coverage_equals_the_plain_formula() -> None:
-    from collections import Counter
-
     from assistant.rag.relevance import Coverage, coverage
 
     class Stats:
-        df: Counter[int] = Counter()
-
         def idf(self, term: str) -> float:
             return 1.0 + len(term) / 10
 
