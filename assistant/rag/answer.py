@@ -300,14 +300,14 @@ class AnswerEngine:
             evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
         if not evidence:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
-        # one citation per article; a list point with its lead-in, which the reader, the model
-        # and the polarity check all need to see what the point says
         # evidence comes best first: each source's best sentence is what the model must see
         # first (a quote is clipped for it) and the overall best one leads an extractive answer
         best_of: dict[str, Evidence] = {}
         for ev in evidence:
             best_of.setdefault(ev.chunk.citation, ev)
         lead = evidence[0]
+        # one citation per article; a list point with its lead-in, which the reader, the model
+        # and the polarity check all need to see what the point says
         quoted = merged(evidence)
         evidence = [ev for ev, _ in quoted]
         citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
