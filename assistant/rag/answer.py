@@ -351,9 +351,9 @@ class AnswerEngine:
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
         else:
-            best = in_context(lead.chunk.text, lead.sentence)
+            n = n_of[lead.chunk.citation]  # the lead is its own source's best sentence
             text = (
-                f"{phrase('evidence_lead', u.lang)} «{best}» [{n_of[lead.chunk.citation]}]\n\n"
+                f"{phrase('evidence_lead', u.lang)} «{focus[n]}» [{n}]\n\n"
                 f"{phrase('quotes', u.lang)}\n{quotes}"
             )
         return Answer(

@@ -4,6 +4,7 @@ a competent body, grounds for refusal …)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -60,6 +61,13 @@ QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"(не может|не подлежит|запрещ|вправе|не допуска|обязан|не могут|болмайды|тыйым)", re.I),
     ),
 }
+
+
+@functools.lru_cache(maxsize=20_000)
+def answer_types(text: str) -> frozenset[str]:
+    """The answer types a text holds (a time limit, a body, a way …): index texts are asked about
+    by every question of that type, and the patterns cost more than the lookup."""
+    return frozenset(t for t, (_, answer) in QUESTION_TYPES.items() if answer.search(text))
 
 
 ANAPHORA = re.compile(
@@ -219,8 +227,9 @@ class EvidenceRanker:
                 if overlap <= 0 or len(sentence) < 25:
                     continue
                 score = overlap / math.sqrt(max(8, len(terms))) + prior
+                found = answer_types(sentence)
                 for name in types:
-                    if QUESTION_TYPES[name][1].search(sentence):
+                    if name in found:
                         score *= 1.5
                 scored.append(Evidence(article, sentence, score))
         return pick(scored, limit)

@@ -10,13 +10,12 @@ fitted on these by `eval/train_ranker.py` over generated questions.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.rag.evidence import ANAPHORA, QUESTION_TYPES, question_types
+from assistant.rag.evidence import ANAPHORA, answer_types, question_types
 from assistant.rag.relevance import Coverage, coverage, text_terms, unknown_salient
 from assistant.rag.understand import POINTS_BACK
 from assistant.text.analyzer import raw_tokens
@@ -128,17 +127,10 @@ def _bigrams(chunk: Chunk, kb: VersionKnowledge) -> set[tuple[str, str]]:
     return kb.memo(("bigrams", chunk.chunk_id), compute)
 
 
-@functools.lru_cache(maxsize=20_000)
-def _types_in(text: str) -> frozenset[str]:
-    """The answer types a text holds (a time limit, a body, a way …): index texts are asked about
-    by every question of that type, and the patterns cost more than the lookup."""
-    return frozenset(t for t, (_, answer) in QUESTION_TYPES.items() if answer.search(text))
-
-
 def _type_match(types: list[str], text: str) -> float:
     if not types:
         return 0.0
-    found = _types_in(text)
+    found = answer_types(text)
     return sum(1.0 for t in types if t in found) / len(types)
 
 
@@ -230,7 +222,7 @@ def sentence_features(
         # the hand-written evidence score (rag/evidence.py) in log form: its rank prior and
         # per-type boost become additive, so the model can weigh it against the rest
         math.log(1e-3 + matched / math.sqrt(max(8, len(terms))) + 0.35 / (1 + source_rank))
-        + math.log(1.5) * sum(1 for t in q.types if t in _types_in(sentence)),
+        + math.log(1.5) * sum(1 for t in q.types if t in answer_types(sentence)),
     ]
 
 

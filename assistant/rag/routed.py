@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Chunk, Lang, SearchHit, SearchResult
-from assistant.rag.evidence import QUESTION_TYPES, question_types
+from assistant.rag.evidence import answer_types, question_types
 from assistant.rag.rerank import rerank
 from assistant.rag.understand import Understanding, understand
 from assistant.text.russian import part_of_speech
@@ -66,11 +66,8 @@ def answer_type_boost(question: str, hits: list[SearchHit]) -> list[SearchHit]:
     types = [t for t in question_types(question) if t in ANSWER_TYPES_FOR_RETRIEVAL]
     if not types:
         return hits
-    patterns = [QUESTION_TYPES[t][1] for t in types]
     rescored = [
-        SearchHit(
-            chunk=h.chunk, score=h.score * (1.08 if any(p.search(h.chunk.text) for p in patterns) else 1.0)
-        )
+        SearchHit(chunk=h.chunk, score=h.score * (1.08 if answer_types(h.chunk.text) & set(types) else 1.0))
         for h in hits
     ]
     return sorted(rescored, key=lambda h: h.score, reverse=True)
