@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
-from assistant.store.qdrant import DENSE, KEYWORD_INDEXES, SPARSE, chunk_from_payload, point_id
+from assistant.store.qdrant import DENSE, KEYWORD_INDEXES, SPARSE, chunk_from_payload, point_id, stored_point
 
 if TYPE_CHECKING:
     from qdrant_edge import EdgeShard
@@ -289,14 +289,7 @@ class EdgeStore:
                 ScrollRequest(offset=offset, limit=512, with_payload=True, with_vector=with_vectors)
             )
             for r in records:
-                payload = dict(r.payload or {})
-                yield StoredPoint(
-                    chunk=chunk_from_payload(payload),
-                    content_hash=str(payload.get("content_hash", "")),
-                    embed_hash=str(payload.get("embed_hash", "")),
-                    payload=payload,
-                    vectors=r.vector if with_vectors else None,
-                )
+                yield stored_point(dict(r.payload or {}), r.vector if with_vectors else None)
             if offset is None:
                 return
 

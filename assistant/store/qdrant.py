@@ -51,6 +51,17 @@ def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
     return Chunk.model_validate({k: v for k, v in payload.items() if k in _CHUNK_FIELDS})
 
 
+def stored_point(payload: dict[str, Any], vectors: Any = None) -> StoredPoint:
+    """A point read back from either engine (payload as stored, vectors if asked for)."""
+    return StoredPoint(
+        chunk=chunk_from_payload(payload),
+        content_hash=str(payload.get("content_hash", "")),
+        embed_hash=str(payload.get("embed_hash", "")),
+        payload=payload,
+        vectors=vectors,
+    )
+
+
 class QdrantStore:
     def __init__(self, settings: QdrantSettings, path: str) -> None:
         self._settings = settings
@@ -257,14 +268,7 @@ class QdrantStore:
                 name, limit=512, offset=offset, with_payload=True, with_vectors=with_vectors
             )
             for p in points:
-                payload = dict(p.payload or {})
-                yield StoredPoint(
-                    chunk=chunk_from_payload(payload),
-                    content_hash=str(payload.get("content_hash", "")),
-                    embed_hash=str(payload.get("embed_hash", "")),
-                    payload=payload,
-                    vectors=p.vector if with_vectors else None,
-                )
+                yield stored_point(dict(p.payload or {}), p.vector if with_vectors else None)
             if offset is None:
                 return
 
