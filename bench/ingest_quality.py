@@ -5,12 +5,12 @@ sparse-only mode searches with)."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT
+from bench.retrieval import dev_items, rank_of, scores
 
 EVAL = ROOT / "data" / "demo" / "eval"
 SETS = {
@@ -20,28 +20,8 @@ SETS = {
 
 
 def _items(names: list[str]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for name in names:
-        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
-        out += [json.loads(x) for x in lines if x.strip()]
-    return [it for it in out if it.get("answerable") and it.get("gold_citations")]
-
-
-def _rank(gold: list[str], cited: list[str]) -> int | None:
-    for i, c in enumerate(cited):
-        if any(c == g or c.startswith(g + ".") for g in gold):
-            return i
-    return None
-
-
-def _scores(ranks: list[int | None]) -> dict[str, float]:
-    n = len(ranks) or 1
-    return {
-        "n": len(ranks),
-        "hit@1": round(sum(r == 0 for r in ranks) / n, 3),
-        "hit@5": round(sum(r is not None and r < 5 for r in ranks) / n, 3),
-        "mrr": round(sum(1 / (r + 1) for r in ranks if r is not None) / n, 3),
-    }
+    items = dev_items([EVAL / name for name in names])
+    return [it for it in items if it.get("answerable") and it.get("gold_citations")]
 
 
 def dense_contribution() -> dict[str, Any]:
@@ -64,10 +44,10 @@ def dense_contribution() -> dict[str, Any]:
                         hits = c.routed_retriever.search(
                             it["question"], top_k=10, history=it.get("history")
                         ).hits
-                        rank = _rank(it["gold_citations"], [h.chunk.citation for h in hits])
+                        rank = rank_of(it["gold_citations"], [h.chunk.citation for h in hits])
                         for key in ("all", f"lang:{it['lang']}"):
                             ranks.setdefault(key, []).append(rank)
-                    out.setdefault(label, {})[set_name] = {k: _scores(v) for k, v in ranks.items()}
+                    out.setdefault(label, {})[set_name] = {k: scores(v) for k, v in ranks.items()}
             r.dense_weight = default
         finally:
             c.close()

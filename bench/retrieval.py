@@ -53,16 +53,18 @@ def quality(c: Container, items: list[dict[str, Any]], weights: tuple[float, flo
                 groups.setdefault(key, []).append(rank)
     finally:
         r.sparse_weight, r.dense_weight = saved
-    out = {}
-    for key, ranks in groups.items():
-        n = len(ranks)
-        out[key] = {
-            "n": n,
-            "hit@1": round(sum(1 for x in ranks if x == 0) / n, 3),
-            "hit@5": round(sum(1 for x in ranks if x is not None and x < 5) / n, 3),
-            "mrr": round(sum(1 / (x + 1) for x in ranks if x is not None) / n, 3),
-        }
-    return out
+    return {key: scores(ranks) for key, ranks in groups.items()}
+
+
+def scores(ranks: list[int | None]) -> dict[str, float]:
+    """hit@1, hit@5 and MRR of the gold's rank per question (None: not in the list)."""
+    n = len(ranks) or 1
+    return {
+        "n": len(ranks),
+        "hit@1": round(sum(1 for x in ranks if x == 0) / n, 3),
+        "hit@5": round(sum(1 for x in ranks if x is not None and x < 5) / n, 3),
+        "mrr": round(sum(1 / (x + 1) for x in ranks if x is not None) / n, 3),
+    }
 
 
 def latency(c: Container, items: list[dict[str, Any]], repeats: int) -> dict[str, Any]:
