@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Plan:
-    carry: list[StoredPoint]
+    """What changes between the live version's points in scope and the new sources."""
+
+    updated: list[StoredPoint]  # same text and vectors, new payload (e.g. an automatable flag)
     embed: list[Chunk]
-    payload_only: int
     removed: list[str]
 
 
@@ -41,39 +42,39 @@ def _updated_payload(old: StoredPoint, chunk: Chunk) -> StoredPoint:
     return StoredPoint(chunk, payload["content_hash"], old.embed_hash, payload, old.vectors)
 
 
-def plan_update(
-    old_points: list[StoredPoint],
-    sources: SourceSet,
-    *,
-    registry: bool,
-    act_slugs: set[str],
-    embedder_name: str,
-) -> Plan:
-    def in_scope(c: Chunk) -> bool:
-        return (registry and c.kind == "registry") or (c.kind == "act" and c.act_slug in act_slugs)
-
-    old_scope = {p.chunk.chunk_id: p for p in old_points if in_scope(p.chunk)}
-    carry = [p for p in old_points if not in_scope(p.chunk)]
+def plan_update(old_scope: list[StoredPoint], sources: SourceSet, *, embedder_name: str) -> Plan:
+    """`old_scope`: the live points the sources replace (the updated acts, or all registry rows)."""
+    old = {p.chunk.chunk_id: p for p in old_scope}
+    updated: list[StoredPoint] = []
     embed: list[Chunk] = []
-    payload_only = 0
     for chunk in sources.chunks:
-        old = old_scope.get(chunk.chunk_id)
-        lexical = lexical_text(chunk)
-        if old is None or old.embed_hash != embed_hash(dense_text(chunk), lexical, embedder_name):
+        point = old.get(chunk.chunk_id)
+        if point is None or point.embed_hash != embed_hash(
+            dense_text(chunk), lexical_text(chunk), embedder_name
+        ):
             embed.append(chunk)
-        elif old.content_hash != content_hash(chunk):
-            carry.append(_updated_payload(old, chunk))
-            payload_only += 1
-        else:
-            carry.append(old)
+        elif point.content_hash != content_hash(chunk):
+            updated.append(_updated_payload(point, chunk))
     new_ids = {c.chunk_id for c in sources.chunks}
-    removed = sorted(cid for cid in old_scope if cid not in new_ids)
-    return Plan(carry, embed, payload_only, removed)
+    return Plan(updated, embed, sorted(cid for cid in old if cid not in new_ids))
+
+
+def _shifted(counts: dict[str, int], gone: list[Chunk], added: list[Chunk]) -> dict[str, int]:
+    """The live version's counts with one scope replaced (every count is a sum over acts and
+    rows, so the rest of a million chunks need not be read again)."""
+    out = dict(counts)
+    for chunks, sign in ((gone, -1), (added, 1)):
+        for key, n in count_chunks(chunks).items():
+            out[key] = out.get(key, 0) + sign * n
+    return {k: v for k, v in out.items() if v or k in ("total", "articles", "registry_rows")}
 
 
 def update(
     pipeline: IngestPipeline, acts: ActsArg, registry: Path | None, progress: Progress | None = None
 ) -> IngestReport:
+    """The new version starts as a copy of the live one (the engine copies its files: no
+    point is re-sent) and only the scope of the update — the given acts, or the registry rows —
+    is read, re-embedded where its text changed, and written."""
     started = time.perf_counter()
     pipeline.recover()
     store = pipeline.store
@@ -83,50 +84,47 @@ def update(
     if not acts_paths(acts) and registry is None:
         raise IndexNotReady("An incremental update needs --acts and/or --registry.")
     sources = load_sources(acts, registry)  # validated before anything else happens
-    old_points = list(store.scroll(live, with_vectors=True))
-    old_chunks = [p.chunk for p in old_points]
+    act_slugs = sorted({c.act_slug for c in sources.chunks if c.kind == "act"})
+    scope = {"kind": "act", "act_slug": act_slugs}
+    old_acts = list(store.scroll(live, with_vectors=True, filters=scope)) if act_slugs else []
+    old_rows = list(store.scroll(live, with_vectors=True, filters={"kind": "registry"})) if registry else []
     if registry is not None and not acts_paths(acts):
-        act_chunks = [c for c in old_chunks if c.kind == "act"]
+        act_chunks = [p.chunk for p in store.scroll(live, filters={"kind": "act"})]
         row_chunks = [c for c in sources.chunks if c.kind == "registry"]
         link_rows_to_acts(act_chunks, sources.rows, row_chunks)
-    act_slugs = {c.act_slug for c in sources.chunks if c.kind == "act"}
-    plan = plan_update(
-        old_points,
-        sources,
-        registry=registry is not None,
-        act_slugs=act_slugs,
-        embedder_name=pipeline.encoder.embedder.name,
-    )
+    old_scope = old_acts + old_rows
+    plan = plan_update(old_scope, sources, embedder_name=pipeline.encoder.embedder.name)
 
     live_info = pipeline.manifest.get(live)
-    stats = CorpusStats(
-        avgdl=live_info.avgdl if live_info and live_info.avgdl else 1.0, n_docs=len(old_points)
-    )
+    live_total = store.count(live)
+    stats = CorpusStats(avgdl=live_info.avgdl if live_info and live_info.avgdl else 1.0, n_docs=live_total)
     pipeline.encoder.timings = {}
     encoded = pipeline.encoder.encode(plan.embed, stats, progress)
 
-    scope_old = [c for c in old_chunks if c.kind == "registry"] if registry is not None else []
-    scope_new = [c for c in sources.chunks if c.kind == "registry"]
+    old_chunks = [p.chunk for p in old_scope]
     changes: dict[str, object] = {
-        "registry": change_report.registry_changes(scope_old, scope_new) if registry is not None else {},
+        "registry": change_report.registry_changes(
+            [p.chunk for p in old_rows], [c for c in sources.chunks if c.kind == "registry"]
+        )
+        if registry is not None
+        else {},
         "acts": change_report.act_changes(
-            [c for c in old_chunks if c.act_slug in act_slugs and c.kind == "act"],
-            [c for c in sources.chunks if c.kind == "act"],
+            [p.chunk for p in old_acts], [c for c in sources.chunks if c.kind == "act"]
         ),
         "reembedded": len(encoded),
-        "payload_only": plan.payload_only,
+        "payload_only": len(plan.updated),
         "deleted": len(plan.removed),
     }
     version = new_version_id()
     collection = f"{pipeline.alias}__{version}"
-    final_chunks = [p.chunk for p in plan.carry] + [e.chunk for e in encoded]
+    expected = live_total - len(old_scope) + len(sources.chunks)
     info = VersionInfo(
         collection=collection,
         version=version,
         created=now_iso(),
         parent=live,
         sources=(live_info.sources if live_info else []) + sources.files,
-        counts=count_chunks(final_chunks),
+        counts=_shifted(live_info.counts if live_info else {"total": live_total}, old_chunks, sources.chunks),
         avgdl=stats.avgdl,
         embedder=pipeline.encoder.embedder.name,
         report=changes,
@@ -134,11 +132,11 @@ def update(
     )
     pipeline.manifest.upsert(info)
     try:
-        dim = len(encoded[0].dense) if encoded else len(_dense_of(plan.carry[0]))
-        store.create_collection(collection, dim)
-        store.copy_points(live, collection, plan.carry)
+        store.clone(live, collection)
+        store.delete(collection, plan.removed)
+        store.copy_points(live, collection, plan.updated)
         store.add(collection, encoded)
-        pipeline.check(collection, len(plan.carry) + len(encoded), encoded or None)
+        pipeline.check(collection, expected, encoded or None)
         pipeline.mark_ready(info)
     except BaseException:
         pipeline.discard(collection)
@@ -160,8 +158,3 @@ def update(
         changes,
         timings=dict(pipeline.encoder.timings),
     )
-
-
-def _dense_of(point: StoredPoint) -> list[float]:
-    vectors = point.vectors or {}
-    return list(vectors.get("dense", [])) if isinstance(vectors, dict) else list(vectors)

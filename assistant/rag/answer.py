@@ -176,7 +176,7 @@ class AnswerEngine:
         lead_cov = covs[reg_hits[0].chunk_id] if reg_hits else 0.0
         reg_cov = max(covs.values(), default=0.0)
         law_cov = max((coverage(weights, kb.terms(a), kb.stats) for a in articles), default=0.0)
-        unknown = unknown_salient(u.question, kb.analyzer, kb.stats, kb.corpus_text) if u.lang == "ru" else []
+        unknown = unknown_salient(u.question, kb.analyzer, kb.stats, kb.roots) if u.lang == "ru" else []
         timings["coverage_reg"] = round(reg_cov, 3)
         timings["coverage_law"] = round(law_cov, 3)
         registry_first = u.intent in ("registry_who", "registry_status")

@@ -116,7 +116,7 @@ def sentences_of(chunk: Chunk, kb: VersionKnowledge) -> list[tuple[str, set[str]
         text = chunk.text if chunk.kind == "act" else str(chunk.registry.get("function_text", chunk.text))
         return [(s, text_terms([(s, chunk.lang)], kb.analyzer)) for s in split_sentences(text)]
 
-    return kb.memo(("sentences", chunk.chunk_id), compute)
+    return kb.per_text(("sentences", chunk.chunk_id), compute)
 
 
 def _bigrams(chunk: Chunk, kb: VersionKnowledge) -> set[tuple[str, str]]:
@@ -124,7 +124,7 @@ def _bigrams(chunk: Chunk, kb: VersionKnowledge) -> set[tuple[str, str]]:
         terms = kb.analyzer.terms(kb.lexical(chunk), chunk.lang)
         return set(itertools.pairwise(terms))
 
-    return kb.memo(("bigrams", chunk.chunk_id), compute)
+    return kb.per_text(("bigrams", chunk.chunk_id), compute)
 
 
 def _type_match(types: list[str], text: str) -> float:
@@ -243,7 +243,7 @@ def unknown_words(text: str, lang: str, kb: VersionKnowledge) -> int:
     expansion of it (Russian: nouns, participles and abbreviations, by their part of speech;
     Kazakh, which has no tagger here: any content word of four letters or more)."""
     if lang == "ru":
-        return len(unknown_salient(text, kb.analyzer, kb.stats, kb.corpus_text))
+        return len(unknown_salient(text, kb.analyzer, kb.stats, kb.roots))
 
     count = 0
     for token in raw_tokens(text):

@@ -3,19 +3,23 @@ term statistics for relevance, and the registry rows — loaded once per live ve
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from assistant.domain import Chunk, Lang
 from assistant.rag.registry_index import RegistryIndex
-from assistant.rag.relevance import TermStats, text_terms
+from assistant.rag.relevance import ROOT_LEN, TermStats, text_terms
 from assistant.text.lang import normalize
 from assistant.text.views import lexical_parts, lexical_text
 
 T = TypeVar("T")
 RECENT_QUESTIONS = 64  # questions answered at once, with room to spare
+ARTICLES_KEPT = 4_096  # whole articles assembled from their chunks, most recently used
+MEMO_KEPT = 50_000  # per-text derived values (sentences, bigrams, index terms)
+SCAN_KEYS = ["text", "kind"]
 
 if TYPE_CHECKING:
     from assistant.store.base import VectorStore
@@ -23,33 +27,120 @@ if TYPE_CHECKING:
     from assistant.text.sparse import SparseEncoder
 
 
+class _Lru:
+    """A bounded, thread-safe map: at a million chunks the per-text values of every question
+    ever asked would not fit, and the recent ones are the ones asked again."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return cast(T, self._items[key])
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class RootIndex:
+    """Every ROOT_LEN-letter piece of every word in the index: answers "is this root mentioned
+    anywhere at all?" (золота → «золотовалютных») without holding the corpus text."""
+
+    def __init__(self) -> None:
+        self.pieces: set[str] = set()
+        self._seen: set[str] = set()
+
+    def add(self, text: str) -> None:
+        for word in set(_WORD.findall(normalize(text).lower())) - self._seen:
+            self._seen.add(word)
+            self.pieces.update(word[i : i + ROOT_LEN] for i in range(len(word) - ROOT_LEN + 1))
+
+    def done(self) -> RootIndex:
+        self._seen = set()
+        return self
+
+    def __contains__(self, root: object) -> bool:
+        return root in self.pieces
+
+
+_WORD = re.compile(rf"[^\W\d_]{{{ROOT_LEN},}}")
+
+
 class VersionKnowledge:
+    """The read model of one index version. It holds what every question needs — term
+    statistics, the root index, the registry rows — and reads whole articles from the store on
+    demand, so its size follows the registry and the vocabulary, not the number of chunks."""
+
     def __init__(
-        self, chunks: list[Chunk], sparse_indices: list[list[int]], analyzer: Analyzer, sparse: SparseEncoder
+        self,
+        registry_rows: list[Chunk],
+        stats: TermStats,
+        roots: RootIndex,
+        analyzer: Analyzer,
+        articles: Callable[[str], list[Chunk]],
     ) -> None:
         self.analyzer = analyzer
-        self.stats = TermStats(sparse_indices, sparse)
-        self.registry = RegistryIndex(chunks, analyzer)
-        self._terms: dict[str, set[str]] = {}
+        self.stats = stats
+        self.roots = roots
+        self.registry = RegistryIndex(registry_rows, analyzer)
+        self._by_citation = articles
+        self._articles = _Lru(ARTICLES_KEPT)
+        self._terms = _Lru(MEMO_KEPT)
+        self._texts = _Lru(MEMO_KEPT)
         self._memo: dict[tuple[str, ...], Any] = {}
-        self._recent: OrderedDict[tuple[str, ...], Any] = OrderedDict()
-        self._recent_lock = threading.Lock()
-        # lowercase text of everything indexed, to ask "is this root mentioned anywhere at all?"
-        self.corpus_text = normalize(" ".join(c.text for c in chunks)).lower()
-        parts: dict[tuple[str, str], list[Chunk]] = {}
+        self._memo_lock = threading.Lock()
+        self._recent = _Lru(RECENT_QUESTIONS)
+
+    @classmethod
+    def of_chunks(
+        cls, chunks: list[Chunk], sparse_indices: list[list[int]], analyzer: Analyzer, sparse: SparseEncoder
+    ) -> VersionKnowledge:
+        """From chunks in hand (tests, tools); a live index is read by `Knowledge`."""
+        roots = RootIndex()
+        for c in chunks:
+            roots.add(c.text)
+        by_citation: dict[str, list[Chunk]] = {}
         for c in chunks:
             if c.kind == "act":
-                parts.setdefault((c.citation, c.lang), []).append(c)
-        self._articles: dict[tuple[str, str], Chunk] = {}
-        for key, pieces in parts.items():
+                by_citation.setdefault(c.citation, []).append(c)
+        return cls(
+            [c for c in chunks if c.kind == "registry"],
+            TermStats(sparse_indices, sparse),
+            roots.done(),
+            analyzer,
+            lambda citation: by_citation.get(citation, []),
+        )
+
+    def _assembled(self, citation: str) -> dict[str, Chunk]:
+        parts: dict[str, list[Chunk]] = {}
+        for c in self._by_citation(citation):
+            if c.kind == "act":
+                parts.setdefault(c.lang, []).append(c)
+        whole = {}
+        for lang, pieces in parts.items():
             pieces.sort(key=lambda c: c.seq)
-            text = "\n".join(p.text for p in pieces)
-            self._articles[key] = pieces[0].model_copy(
-                update={"text": text, "point": "", "chunk_id": f"{key[0]}@{key[1]}"}
+            whole[lang] = pieces[0].model_copy(
+                update={
+                    "text": "\n".join(p.text for p in pieces),
+                    "point": "",
+                    "chunk_id": f"{citation}@{lang}",
+                }
             )
+        return whole
 
     def article(self, citation: str, lang: Lang | str) -> Chunk | None:
-        return self._articles.get((citation, lang))
+        """The whole article (its chunks joined in order) in one language."""
+        return self._articles.get(citation, lambda: self._assembled(citation)).get(str(lang))
 
     def article_any(self, citation: str, lang: Lang | str) -> Chunk | None:
         return self.article(citation, lang) or self.article(citation, "ru") or self.article(citation, "kk")
@@ -60,29 +151,24 @@ class VersionKnowledge:
     def recent(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """A value derived from one question, kept while that question is being answered (its
         analysis is read by the re-ranking and by the answer); only the last few are kept."""
-        with self._recent_lock:
-            if key in self._recent:
-                self._recent.move_to_end(key)
-                return cast(T, self._recent[key])
-        value = compute()
-        with self._recent_lock:
-            self._recent[key] = value
-            while len(self._recent) > RECENT_QUESTIONS:
-                self._recent.popitem(last=False)
-        return value
+        return self._recent.get(key, compute)
 
     def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
-        """A value derived from this version's texts, computed once (the texts never change)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return cast(T, self._memo[key])
+        """A value derived from this version as a whole (e.g. the analytics), computed once."""
+        with self._memo_lock:
+            if key in self._memo:
+                return cast(T, self._memo[key])
+        value = compute()
+        with self._memo_lock:
+            return cast(T, self._memo.setdefault(key, value))
+
+    def per_text(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """A value derived from one text (its sentences, its bigrams): kept while recently used."""
+        return self._texts.get(key, compute)
 
     def terms(self, chunk: Chunk) -> set[str]:
         """Index terms (with prefixes) of a chunk or whole article, as the sparse side sees them."""
-        key = chunk.chunk_id
-        if key not in self._terms:
-            self._terms[key] = text_terms(list(lexical_parts(chunk)), self.analyzer)
-        return self._terms[key]
+        return self._terms.get(chunk.chunk_id, lambda: text_terms(list(lexical_parts(chunk)), self.analyzer))
 
 
 class Knowledge:
@@ -96,12 +182,26 @@ class Knowledge:
     def for_version(self, collection: str) -> VersionKnowledge:
         with self._lock:
             if collection not in self._cache:
-                chunks: list[Chunk] = []
-                indices: list[list[int]] = []
-                for point in self._store.scroll(collection, with_vectors=True):
-                    chunks.append(point.chunk)
-                    vectors = point.vectors or {}
-                    sparse = vectors.get("sparse") if isinstance(vectors, dict) else None
-                    indices.append(list(getattr(sparse, "indices", []) or []))
-                self._cache = {collection: VersionKnowledge(chunks, indices, self._analyzer, self._sparse)}
+                self._cache = {collection: self._load(collection)}
             return self._cache[collection]
+
+    def _load(self, collection: str) -> VersionKnowledge:
+        """One pass over the version's texts and sparse indices (statistics and roots only;
+        nothing per chunk is kept), then the registry rows in full."""
+        roots = RootIndex()
+
+        def indices() -> Iterator[list[int]]:
+            for payload, sparse in self._store.scan(collection, SCAN_KEYS):
+                roots.add(str(payload.get("text", "")))
+                yield sparse
+
+        stats = TermStats(indices(), self._sparse)
+        rows = [p.chunk for p in self._store.scroll(collection, filters={"kind": "registry"})]
+        store = self._store
+        return VersionKnowledge(
+            rows,
+            stats,
+            roots.done(),
+            self._analyzer,
+            lambda citation: store.by_citation(collection, citation),
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,7 +105,7 @@ def text_terms(texts: list[tuple[str, str]], analyzer: Analyzer) -> set[str]:
     return terms
 
 
-def unknown_salient(question: str, analyzer: Analyzer, stats: TermStats, corpus_text: str) -> list[str]:
+def unknown_salient(question: str, analyzer: Analyzer, stats: TermStats, roots: Container[str]) -> list[str]:
     """Nouns, participles and abbreviations of a Russian question that the corpus has in no
     form: not the word, not its root anywhere in the text (золота → «золотовалютных»), not any
     lexicon expansion of it."""
@@ -124,7 +124,7 @@ def unknown_salient(question: str, analyzer: Analyzer, stats: TermStats, corpus_
             continue
         known = any(stats.doc_freq(t) > 0 for t in with_prefixes(terms))
         if not known:
-            known = terms[0][:ROOT_LEN] in corpus_text
+            known = terms[0][:ROOT_LEN] in roots
         if not known:
             known = any(stats.doc_freq(t) > 0 for t in analyzer.query_terms(token) if t not in terms)
         if not known:

@@ -61,7 +61,19 @@ class VectorStore(Protocol):
         """Points per value of a keyword payload field (e.g. registry rows per agency)."""
         ...
 
-    def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]: ...
+    def scroll(
+        self, name: str, *, with_vectors: bool = False, filters: dict[str, Any] | None = None
+    ) -> Iterator[StoredPoint]: ...
+
+    def scan(self, name: str, keys: list[str]) -> Iterator[tuple[dict[str, Any], list[int]]]:
+        """Every point's payload fields `keys` and sparse-vector indices, nothing else: how a
+        read model sums up a million chunks without holding them."""
+        ...
+
+    def clone(self, src: str, dst: str) -> None:
+        """A new version `dst` holding exactly the points of `src` (vectors, payloads, indexes),
+        made without re-sending them one by one where the engine allows."""
+        ...
 
     def query(
         self,

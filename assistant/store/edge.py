@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
-from assistant.store.qdrant import DENSE, KEYWORD_INDEXES, SPARSE, chunk_from_payload, point_id, stored_point
+from assistant.store.qdrant import DENSE, KEYWORD_INDEXES, SPARSE, PagedReads, chunk_from_payload, point_id
 
 if TYPE_CHECKING:
     from qdrant_edge import EdgeShard
@@ -66,7 +66,7 @@ def write_atomic(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
-class EdgeStore:
+class EdgeStore(PagedReads):
     def __init__(self, settings: QdrantSettings, path: str) -> None:
         self._settings = settings
         self._root = Path(path)
@@ -279,19 +279,37 @@ class EdgeStore:
         self._upsert(dst, out)
 
     # -- reads -----------------------------------------------------------------------------
-    def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]:
+    def _pages(
+        self, name: str, payload: bool | list[str], vectors: bool | list[str], filters: dict[str, Any] | None
+    ) -> Iterator[tuple[dict[str, Any], Any]]:
         from qdrant_edge import ScrollRequest
 
         shard = self._shard(name)
+        flt = edge_filter(filters)
         offset: Any = None
         while True:
             records, offset = shard.scroll(
-                ScrollRequest(offset=offset, limit=512, with_payload=True, with_vector=with_vectors)
+                ScrollRequest(offset=offset, limit=512, filter=flt, with_payload=payload, with_vector=vectors)
             )
             for r in records:
-                yield stored_point(dict(r.payload or {}), r.vector if with_vectors else None)
+                yield dict(r.payload or {}), (r.vector if vectors else None)
             if offset is None:
                 return
+
+    def clone(self, src: str, dst: str) -> None:
+        """Copy the flushed shard directory: segments, HNSW graphs and payload indexes come
+        along, so an update of one act at a million chunks re-sends and re-indexes only that act."""
+        from qdrant_edge import EdgeShard
+
+        with self._lock:
+            source = self._optimized(src)
+            source.flush()
+            path = self._open() / dst
+            if path.exists():
+                self.drop(dst)
+            root = self._root / (self.require_live() if src == self.alias else src)
+            shutil.copytree(root, path, ignore=shutil.ignore_patterns(_LOCK_FILE))
+            self._shards[dst] = EdgeShard.load(str(path))
 
     def query(
         self,

@@ -62,7 +62,28 @@ def stored_point(payload: dict[str, Any], vectors: Any = None) -> StoredPoint:
     )
 
 
-class QdrantStore:
+class PagedReads:
+    """`scroll` and `scan` over an engine's own paging (`_pages`: payload keys or all, vector
+    names or all, an optional filter) — the same for both engines."""
+
+    def _pages(
+        self, name: str, payload: bool | list[str], vectors: bool | list[str], filters: dict[str, Any] | None
+    ) -> Iterator[tuple[dict[str, Any], Any]]:
+        raise NotImplementedError
+
+    def scroll(
+        self, name: str, *, with_vectors: bool = False, filters: dict[str, Any] | None = None
+    ) -> Iterator[StoredPoint]:
+        for payload, vector in self._pages(name, True, with_vectors, filters):
+            yield stored_point(payload, vector)
+
+    def scan(self, name: str, keys: list[str]) -> Iterator[tuple[dict[str, Any], list[int]]]:
+        for payload, vector in self._pages(name, list(keys), [SPARSE], None):
+            sparse = vector.get(SPARSE) if isinstance(vector, dict) else None
+            yield payload, list(getattr(sparse, "indices", None) or [])
+
+
+class QdrantStore(PagedReads):
     def __init__(self, settings: QdrantSettings, path: str) -> None:
         self._settings = settings
         self._path = path
@@ -261,16 +282,37 @@ class QdrantStore:
         self._memory.pop(name, None)
 
     # -- reads -----------------------------------------------------------------------------
-    def scroll(self, name: str, *, with_vectors: bool = False) -> Iterator[StoredPoint]:
+    def _pages(
+        self, name: str, payload: bool | list[str], vectors: bool | list[str], filters: dict[str, Any] | None
+    ) -> Iterator[tuple[dict[str, Any], Any]]:
         offset: Any = None
         while True:
             points, offset = self.client.scroll(
-                name, limit=512, offset=offset, with_payload=True, with_vectors=with_vectors
+                name,
+                limit=512,
+                offset=offset,
+                scroll_filter=build_filter(filters),
+                with_payload=payload,
+                with_vectors=vectors,
             )
             for p in points:
-                yield stored_point(dict(p.payload or {}), p.vector if with_vectors else None)
+                yield dict(p.payload or {}), (p.vector if vectors else None)
             if offset is None:
                 return
+
+    def clone(self, src: str, dst: str) -> None:
+        """Through the client, point by point (a server copies collections only via snapshots)."""
+        source = self.require_live() if src == self.alias else src
+        info = self.client.get_collection(source).config.params.vectors
+        dim = info[DENSE].size if isinstance(info, dict) else info.size  # type: ignore[union-attr]
+        self.create_collection(dst, dim)
+        batch: list[StoredPoint] = []
+        for point in self.scroll(source, with_vectors=True):
+            batch.append(point)
+            if len(batch) >= 512:
+                self.copy_points(source, dst, batch)
+                batch = []
+        self.copy_points(source, dst, batch)
 
     def query(
         self,

@@ -30,20 +30,20 @@ ACTS = DEMO_DIR / "acts"
 V1 = DEMO_DIR / "registry" / "functions.csv"
 V2 = DEMO_DIR / "registry" / "functions-v2.csv"
 
-# `kenes ingest --incremental` whose store dies like a SIGKILLed process after copying two
-# points of the live version into the new one (the probe saw "2 of 700 points").
+# `kenes ingest --incremental` whose store dies like a SIGKILLed process once the new version
+# holds the live one's points and none of the update (the probe saw an unfinished version).
 _DYING_INGEST = """
 import os, signal, sys
 from assistant.store import edge, qdrant
 
 def dying(cls):
-    copy = cls.copy_points
+    clone = cls.clone
 
-    def copy_two_then_die(self, src, dst, points):
-        copy(self, src, dst, points[:2])
+    def clone_then_die(self, src, dst):
+        clone(self, src, dst)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    cls.copy_points = copy_two_then_die
+    cls.clone = clone_then_die
 
 for cls in (edge.EdgeStore, qdrant.QdrantStore):  # whichever backend the settings pick
     dying(cls)
@@ -81,8 +81,9 @@ def killed(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     [v3] = [v for v in _manifest(data_dir) if v["status"] == "building"]
     versions["v3"] = v3["version"]
     c = Container(_settings(data_dir))
-    try:  # a real partial collection beside the live one (the store is opened without the pipeline)
-        assert c.store.count(v3["collection"]) == 2 < c.store.count(c.store.live_collection() or "")
+    try:  # a real unfinished copy beside the live one (the store is opened without the pipeline)
+        assert v3["collection"] in c.store.collections()
+        assert c.store.count(v3["collection"]) == c.store.count(c.store.live_collection() or "")
         assert c.store.live_collection() == f"kenes__{versions['v2']}"
     finally:
         c.close()

@@ -67,6 +67,10 @@ def ids(points: list[StoredPoint]) -> list[str]:
     return [p.chunk.chunk_id for p in points]
 
 
+ROWS = OLD[:4]
+TINY_ACT = OLD[4:5]
+
+
 def test_plan_for_a_new_registry_version() -> None:
     new = [
         reg(function_id="A-1"),  # unchanged
@@ -76,19 +80,17 @@ def test_plan_for_a_new_registry_version() -> None:
         reg(function_id="A-3", function_text="новый текст функции"),  # edited
         reg(function_id="B-1", function_text="новая функция"),  # added; A-4 removed
     ]
-    plan = plan_update(OLD, SourceSet(chunks=new), registry=True, act_slugs=set(), embedder_name=EMBEDDER)
+    plan = plan_update(ROWS, SourceSet(chunks=new), embedder_name=EMBEDDER)
     assert [c.chunk_id for c in plan.embed] == ["registry:A-3@ru", "registry:B-1@ru"]
     assert plan.removed == ["registry:A-4@ru"]
-    assert plan.payload_only == 1
-    # acts are out of scope and carried as they are, then the registry rows in source order
-    assert ids(plan.carry) == ["tiny-act#st1@ru", "other#st1@ru", "registry:A-1@ru", "registry:A-2@ru"]
-    assert plan.carry[2] is OLD[0]  # unchanged: the very same point
+    # only what changed is written: the unchanged row stays as the copied version has it
+    assert ids(plan.updated) == ["registry:A-2@ru"]
 
 
 def test_payload_only_change_keeps_vectors_and_embed_hash() -> None:
     new = reg(function_id="A-2", automatable="да", automation_risk="низкий")
-    plan = plan_update(OLD, SourceSet(chunks=[new]), registry=True, act_slugs=set(), embedder_name=EMBEDDER)
-    updated = next(p for p in plan.carry if p.chunk.chunk_id == "registry:A-2@ru")
+    plan = plan_update(ROWS, SourceSet(chunks=[new]), embedder_name=EMBEDDER)
+    [updated] = plan.updated
     assert updated.vectors == OLD[1].vectors and updated.embed_hash == OLD[1].embed_hash
     assert updated.content_hash == content_hash(new) != OLD[1].content_hash
     assert (
@@ -102,42 +104,34 @@ def test_payload_update_keeps_the_llama_index_node_copy_in_step() -> None:
     old = stored(reg(function_id="A-1"))
     old.payload["_node_content"] = json.dumps({"id_": "x", "metadata": {"stale": True}})
     new = reg(function_id="A-1", automation_risk="средний", automatable="частично")
-    plan = plan_update([old], SourceSet(chunks=[new]), registry=True, act_slugs=set(), embedder_name=EMBEDDER)
-    node = json.loads(plan.carry[0].payload["_node_content"])
+    plan = plan_update([old], SourceSet(chunks=[new]), embedder_name=EMBEDDER)
+    node = json.loads(plan.updated[0].payload["_node_content"])
     assert node["id_"] == "x" and "stale" not in node["metadata"]
     assert node["metadata"]["registry"]["automation_risk"] == "средний"
 
 
-def test_acts_in_scope_are_replanned_others_carried() -> None:
+def test_an_updated_act_is_replanned() -> None:
     new = [act("tiny-act#st1", "Первая статья в новой редакции."), act("tiny-act#st2", "Новая статья.")]
-    plan = plan_update(
-        OLD, SourceSet(chunks=new), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER
-    )
+    plan = plan_update(TINY_ACT, SourceSet(chunks=new), embedder_name=EMBEDDER)
     assert [c.chunk_id for c in plan.embed] == ["tiny-act#st1@ru", "tiny-act#st2@ru"]
-    assert plan.removed == []
-    assert ids(plan.carry) == [*(f"registry:A-{i}@ru" for i in range(1, 5)), "other#st1@ru"]
+    assert plan.removed == [] and plan.updated == []
 
 
-def test_an_act_dropped_from_a_re_ingested_act_is_removed() -> None:
-    plan = plan_update(
-        OLD, SourceSet(chunks=[]), registry=False, act_slugs={"tiny-act"}, embedder_name=EMBEDDER
-    )
+def test_an_article_dropped_from_a_re_ingested_act_is_removed() -> None:
+    plan = plan_update(TINY_ACT, SourceSet(chunks=[]), embedder_name=EMBEDDER)
     assert plan.removed == ["tiny-act#st1@ru"] and plan.embed == []
 
 
 def test_another_embedder_re_embeds_everything_in_scope() -> None:
-    new = [p.chunk for p in OLD[:4]]
-    plan = plan_update(
-        OLD, SourceSet(chunks=new), registry=True, act_slugs=set(), embedder_name="other-model"
-    )
-    assert len(plan.embed) == 4 and plan.payload_only == 0
+    new = [p.chunk for p in ROWS]
+    plan = plan_update(ROWS, SourceSet(chunks=new), embedder_name="other-model")
+    assert len(plan.embed) == 4 and plan.updated == []
 
 
 def test_nothing_changed_nothing_to_do() -> None:
-    new = [p.chunk for p in OLD[:4]]
-    plan = plan_update(OLD, SourceSet(chunks=new), registry=True, act_slugs=set(), embedder_name=EMBEDDER)
-    assert plan.embed == [] and plan.removed == [] and plan.payload_only == 0
-    assert ids(plan.carry) == ids([*OLD[4:], *OLD[:4]])
+    new = [p.chunk for p in ROWS]
+    plan = plan_update(ROWS, SourceSet(chunks=new), embedder_name=EMBEDDER)
+    assert plan.embed == [] and plan.removed == [] and plan.updated == []
 
 
 # -- a real update ---------------------------------------------------------------------------

@@ -224,6 +224,31 @@ def test_by_citation_returns_every_part_and_language(filled: Store) -> None:
     assert filled.by_citation("kenes__v1", "law#st99") == []
 
 
+def test_scroll_with_a_filter_reads_only_that_scope(filled: Store) -> None:
+    rows = [p.chunk.chunk_id for p in filled.scroll("kenes__v1", filters={"kind": "registry"})]
+    assert rows and all(cid.startswith("registry:") for cid in rows)
+    assert len(rows) == sum(c.kind == "registry" for c in CHUNKS)
+
+
+def test_scan_reads_only_the_asked_fields_and_sparse_indices(filled: Store) -> None:
+    seen = list(filled.scan("kenes__v1", ["kind"]))
+    assert len(seen) == len(CHUNKS)
+    assert {tuple(payload) for payload, _ in seen} == {("kind",)}
+    stored = {p.chunk.chunk_id: p for p in filled.scroll("kenes__v1", with_vectors=True)}
+    assert sorted(sorted(ix) for _, ix in seen) == sorted(
+        sorted(p.vectors["sparse"].indices) for p in stored.values()
+    )
+
+
+def test_clone_is_a_searchable_copy_the_source_does_not_share(filled: Store) -> None:
+    filled.clone("kenes__v1", "kenes__v2")
+    assert filled.count("kenes__v2") == len(CHUNKS)
+    assert query(filled, "рассматривается заявление", "kenes__v2")[0] == "law#st1@ru"
+    filled.delete("kenes__v2", ["law#st1@ru"])
+    assert filled.count("kenes__v2") == len(CHUNKS) - 1 and filled.count("kenes__v1") == len(CHUNKS)
+    assert "law#st1@ru" in query(filled, "рассматривается заявление", "kenes__v1")
+
+
 def test_copy_points_carries_vectors_and_given_payload(filled: Store) -> None:
     filled.create_collection("kenes__v2", EMBEDDER.dim)
     points = list(filled.scroll("kenes__v1", with_vectors=True))
