@@ -71,11 +71,15 @@ def replicas(base: list[Any], rows: list[Any], n_acts: int, row_copies: int) -> 
         r += 1
         for p in base:
             if made >= n_acts:
-                return
+                break
             slug = f"{p.chunk.act_slug}-r{r}"
             citation = p.chunk.citation.replace(p.chunk.act_slug, slug, 1)
             chunk = p.chunk.model_copy(
-                update={"act_slug": slug, "citation": citation, "chunk_id": f"{citation}@{p.chunk.lang}"}
+                update={
+                    "act_slug": slug,
+                    "citation": citation,
+                    "chunk_id": p.chunk.chunk_id.replace(p.chunk.act_slug, slug, 1),
+                }
             )
             sparse = p.vectors["sparse"]
             keep = rng.random(len(sparse.indices)) > 0.1
@@ -130,7 +134,16 @@ def build(data_dir: Path, chunks: int, row_copies: int) -> dict[str, Any]:
     n_acts = chunks - len(points) - len(rows) * (row_copies - 1)
     t1 = time.perf_counter()
     batch: list[Any] = []
+    before = c.pipeline.manifest.get(live)
+    counts = dict(before.counts) if before is not None else {}
+    articles: set[tuple[str, str]] = set()
     for point in replicas(base, rows, n_acts, row_copies):
+        key = f"{point.chunk.kind}_{point.chunk.lang}"
+        counts[key] = counts.get(key, 0) + 1
+        if point.chunk.kind == "act":
+            articles.add((point.chunk.citation, point.chunk.lang))
+        if point.chunk.kind == "registry":
+            counts["registry_rows"] = counts.get("registry_rows", 0) + 1
         batch.append(point)
         if len(batch) == 2048:
             store.copy_points(live, live, batch)
@@ -141,6 +154,12 @@ def build(data_dir: Path, chunks: int, row_copies: int) -> dict[str, Any]:
     store.swap_alias(live)  # builds the HNSW graph, as a promote does
     index_s = time.perf_counter() - t2
     total = store.count(live)
+    # the live version's recorded counts, as a build of that many chunks would have written them
+    info = c.pipeline.manifest.get(live)
+    if info is not None:
+        counts["articles"] = counts.get("articles", 0) + len(articles)
+        info.counts = {**counts, "total": total}
+        c.pipeline.manifest.upsert(info)
     c.close()
     return {
         "base_chunks": len(points),
@@ -156,12 +175,16 @@ def build(data_dir: Path, chunks: int, row_copies: int) -> dict[str, Any]:
 # -- 3: serving -----------------------------------------------------------------------------------
 def serve(data_dir: Path, n_law: int, n_registry: int) -> dict[str, Any]:
     token = indexed_with_user(data_dir, build=False, name="scale")
-    items = dev_items()
-    law = [i for i in items if i.get("kind") == "law" and i.get("lang") == "ru"][:n_law]
+    items = dev_items(sorted((DEMO / "eval").glob("dev*.jsonl")))
+    # practical questions in users' wording (dev-v2), the kind the model answers
+    law = [
+        i for i in items if i.get("kind") == "law" and i.get("lang") == "ru" and i["id"].startswith("v2-")
+    ][:n_law]
     registry = [i for i in items if i.get("kind") == "registry"][:n_registry]
     t0 = time.perf_counter()
     timeline: list[dict[str, Any]] = []
     times: dict[str, list[float]] = {"law": [], "registry": []}
+    modes: dict[str, int] = {}
     with served_process(data_dir, {}) as (base, proc):
         ready_s = time.perf_counter() - t0
         timeline.append({"after": "ready", **proc_memory(proc.pid)})
@@ -171,6 +194,8 @@ def serve(data_dir: Path, n_law: int, n_registry: int) -> dict[str, Any]:
                     t = time.perf_counter()
                     r = http.post("/api/ask", json={"question": item["question"]})
                     r.raise_for_status()
+                    mode = f"{kind}: {r.json().get('mode')}"
+                    modes[mode] = modes.get(mode, 0) + 1
                     times[kind].append((time.perf_counter() - t) * 1000)
                 timeline.append({"after": f"{len(group)} {kind}", **proc_memory(proc.pid)})
         final = proc_memory(proc.pid)
@@ -183,6 +208,7 @@ def serve(data_dir: Path, n_law: int, n_registry: int) -> dict[str, Any]:
         "timeline": timeline,
         "law_ms": summary(times["law"]),
         "registry_ms": summary(times["registry"]),
+        "modes": modes,
     }
 
 
@@ -230,7 +256,10 @@ def render(m: dict[str, Any], built: dict[str, Any], served: dict[str, Any], upd
         f"file-backed {served['file_mb']:,}) |",
         f"| peak RSS (VmHWM) | **{served['peak_rss_mb']:,} MB** |",
         f"| registry answers, p50 / p95 (n={reg['n']}) | {reg['p50']} / {reg['p95']} ms |",
-        f"| law answers with the model, p50 / p95 (n={law['n']}) | {law['p50']} / {law['p95']} ms |",
+        f"| law answers, p50 / p95 (n={law['n']}) | {law['p50']} / {law['p95']} ms |",
+        "| answers by kind: mode | "
+        + ", ".join(f"{k} {v}" for k, v in sorted(served["modes"].items()))
+        + " |",
         "",
         "RSS along the run: "
         + "; ".join(f"{t['after']}: {t['VmRSS']:,} MB" for t in served["timeline"])

@@ -21,6 +21,7 @@ from ingest.pipeline import IngestReport, Progress, content_hash, count_chunks, 
 from ingest.sources import ActsArg, SourceSet, acts_paths, link_rows_to_acts, load_sources
 
 if TYPE_CHECKING:
+    from assistant.store.base import VectorStore
     from ingest.pipeline import IngestPipeline
 
 
@@ -59,6 +60,29 @@ def plan_update(old_scope: list[StoredPoint], sources: SourceSet, *, embedder_na
     return Plan(updated, embed, sorted(cid for cid in old if cid not in new_ids))
 
 
+def rows_on_repealed_acts(store: VectorStore, live: str, sources: SourceSet) -> list[StoredPoint]:
+    """Registry rows (outside this update's scope) resting on an updated act that has now lost
+    force: flagged as a full build flags them (`link_rows_to_acts`), payload only."""
+    repealed = {c.act_slug: c for c in sources.chunks if c.kind == "act" and c.lang == "ru" and c.repealed}
+    if not repealed:
+        return []
+    out = []
+    for point in store.scroll(
+        live, with_vectors=True, filters={"kind": "registry", "act_slug": sorted(repealed)}
+    ):
+        act = repealed[point.chunk.act_slug]
+        if not point.chunk.repealed or point.chunk.status != act.status:
+            flagged = point.chunk.model_copy(
+                update={
+                    "repealed": True,
+                    "status": act.status,
+                    "version_date": point.chunk.version_date or act.version_date,
+                }
+            )
+            out.append(_updated_payload(point, flagged))
+    return out
+
+
 def _shifted(counts: dict[str, int], gone: list[Chunk], added: list[Chunk]) -> dict[str, int]:
     """The live version's counts with one scope replaced (every count is a sum over acts and
     rows, so the rest of a million chunks need not be read again)."""
@@ -94,6 +118,8 @@ def update(
         link_rows_to_acts(act_chunks, sources.rows, row_chunks)
     old_scope = old_acts + old_rows
     plan = plan_update(old_scope, sources, embedder_name=pipeline.encoder.embedder.name)
+    if act_slugs and registry is None:
+        plan.updated += rows_on_repealed_acts(store, live, sources)
 
     live_info = pipeline.manifest.get(live)
     live_total = store.count(live)

@@ -226,12 +226,6 @@ def test_no_change_update_embeds_nothing(pipeline: IngestPipeline, tmp_path: Pat
     assert pipeline.store.count(report.collection) == 9
 
 
-@pytest.mark.xfail(
-    reason="incremental.update with --acts only re-plans the act chunks; registry rows resting on an act that "
-    "now lost force are carried unchanged (not re-linked by link_rows_to_acts), so they are not flagged as "
-    "repealed, unlike after a full build",
-    strict=True,
-)
 def test_rows_on_an_act_repealed_by_an_update_are_flagged(pipeline: IngestPipeline, tmp_path: Path) -> None:
     acts = td.write_acts(tmp_path / "src")
     pipeline.build(acts, td.write_registry(tmp_path / "v1.csv"))
