@@ -28,11 +28,6 @@ class QdrantSettings(BaseModel):
     api_key: SecretStr | None = None
     collection: str = Field(default="kenes", description="alias that always points at the live version")
     keep_versions: int = Field(default=3, ge=1)
-    memory_search: bool = Field(
-        default=True,
-        description="engine=local: search an in-process copy of the live collection (same "
-        "ranking, ~50x faster than qdrant-client's per-point Python scoring); false = qdrant-client",
-    )
     edge_hnsw_m: int = Field(default=16, ge=4, description="edge: HNSW links per node")
     edge_hnsw_ef_construct: int = Field(default=100, ge=4, description="edge: HNSW build beam")
     edge_hnsw_ef: int | None = Field(default=None, ge=1, description="edge: search beam (None = engine's)")

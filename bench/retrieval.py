@@ -84,12 +84,11 @@ def latency(c: Container, items: list[dict[str, Any]], repeats: int) -> dict[str
 def old_store_quality(c: Container, items: dict[str, list[dict[str, Any]]], tmp: Path) -> dict[str, Any]:
     """Hybrid quality per dev set, first through the configured store (Edge), then through the
     pre-Edge embedded store holding the same points; same retriever, same settings."""
-    from assistant.settings import QdrantSettings
-    from assistant.store.qdrant import QdrantStore
+    from bench.old_store import OldStore
 
     live = c.store.require_live()
     points = list(c.store.scroll(live, with_vectors=True))
-    old = QdrantStore(QdrantSettings(engine="local", memory_search=True), str(tmp / "old-store"))
+    old = OldStore(str(tmp / "old-store"))
     old.create_collection(live, len(points[0].vectors["dense"]))
     old.copy_points(live, live, points)
     old.swap_alias(live)
@@ -118,7 +117,7 @@ def scale_up(c: Container, target: int, queries: list[str]) -> dict[str, Any]:
     import numpy as np
 
     from assistant.store.base import SparseVec
-    from assistant.store.memory_index import MemoryIndex
+    from bench.old_store import MemoryIndex
 
     live = c.store.require_live()
     base = list(c.store.scroll(live, with_vectors=True))

@@ -117,7 +117,7 @@ class _OldSearchCopy:
     qdrant-client's local mode first would take hours (≈70 points/s here)."""
 
     def __init__(self, items: list[EncodedChunk]) -> None:
-        from assistant.store.memory_index import MemoryIndex
+        from bench.old_store import MemoryIndex
 
         dense = np.asarray([i.dense for i in items], dtype=np.float32)
         sparse = [(i.sparse.indices, i.sparse.values) for i in items]
@@ -146,9 +146,9 @@ def _open(store_kind: str, path: Path) -> Any:
         from assistant.store.edge import EdgeStore
 
         return EdgeStore(QdrantSettings(), str(path))
-    from assistant.store.qdrant import QdrantStore
+    from bench.old_store import OldStore
 
-    return QdrantStore(QdrantSettings(engine="local", memory_search=True), str(path))
+    return OldStore(str(path))
 
 
 def worker(store_kind: str, size: int, work: Path, n_queries: int, old_write_max: int) -> dict[str, Any]:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from qdrant_client import QdrantClient
 
     from assistant.settings import QdrantSettings
-    from assistant.store.memory_index import MemoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,6 @@ class QdrantStore(PagedReads):
         self._path = path
         self._client: QdrantClient | None = None
         self._lock = threading.Lock()
-        self._memory: dict[str, MemoryIndex] = {}
 
     @classmethod
     def over(cls, client: QdrantClient, settings: QdrantSettings) -> QdrantStore:
@@ -124,7 +122,6 @@ class QdrantStore(PagedReads):
             raise
 
     def close(self) -> None:
-        self._memory.clear()
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -177,7 +174,6 @@ class QdrantStore(PagedReads):
         self.client.update_collection_aliases(change_aliases_operations=ops)
 
     def drop(self, name: str) -> None:
-        self._forget(name)
         self.client.delete_collection(name)
 
     def count(self, name: str, filters: dict[str, Any] | None = None) -> int:
@@ -229,14 +225,12 @@ class QdrantStore(PagedReads):
             batch_size=256,
         )
         writer.add(nodes)
-        self._forget(name)
 
     def delete(self, name: str, chunk_ids: list[str]) -> None:
         from qdrant_client import models
 
         if chunk_ids:
             self.client.delete(name, models.PointIdsList(points=[point_id(c) for c in chunk_ids]))
-            self._forget(name)
 
     def copy_points(self, src: str, dst: str, points: list[StoredPoint]) -> None:
         """Copy stored points (vectors as they are, payload as given) into another collection;
@@ -258,28 +252,6 @@ class QdrantStore(PagedReads):
                 batch = []
         if batch:
             self.client.upsert(dst, batch)
-        self._forget(dst)
-
-    # -- the embedded-mode search copy ------------------------------------------------------
-    def memory_index(self, name: str) -> MemoryIndex | None:
-        """The in-process copy of `name` when searching embedded mode through it (built on
-        first use; every write through this store drops it)."""
-        if self._settings.url or not self._settings.memory_search:
-            return None
-        index = self._memory.get(name)
-        if index is None:
-            _ = self.client  # connect first: the lock below is not re-entrant
-            with self._lock:
-                index = self._memory.get(name)
-                if index is None:
-                    from assistant.store.memory_index import MemoryIndex  # numpy/scipy: only when used
-
-                    index = MemoryIndex.from_points(self.scroll(name, with_vectors=True), DENSE, SPARSE)
-                    self._memory[name] = index
-        return index
-
-    def _forget(self, name: str) -> None:
-        self._memory.pop(name, None)
 
     # -- reads -----------------------------------------------------------------------------
     def _pages(
@@ -326,17 +298,6 @@ class QdrantStore(PagedReads):
         rrf_k: int,
         filters: dict[str, Any] | None = None,
     ) -> list[ScoredChunk]:
-        index = self.memory_index(name)
-        if index is not None:
-            return index.query(
-                dense,
-                sparse,
-                limit=limit,
-                candidates=candidates,
-                weights=weights,
-                rrf_k=rrf_k,
-                filters=filters,
-            )
         from qdrant_client import models
 
         flt = build_filter(filters)
@@ -367,9 +328,6 @@ class QdrantStore(PagedReads):
         return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in response.points]
 
     def by_citation(self, name: str, citation: str) -> list[Chunk]:
-        index = self.memory_index(name)
-        if index is not None:
-            return index.by_citation(citation)
         from qdrant_client import models
 
         points, _ = self.client.scroll(

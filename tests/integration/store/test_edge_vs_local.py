@@ -41,7 +41,7 @@ def old_store(demo_container: Container, tmp_path_factory: pytest.TempPathFactor
     assert isinstance(edge, EdgeStore)
     name = edge.require_live()
     path = tmp_path_factory.mktemp("local") / "qdrant"
-    old = QdrantStore(QdrantSettings(engine="local", memory_search=False), str(path))
+    old = QdrantStore(QdrantSettings(engine="local"), str(path))
     points = list(edge.scroll(name, with_vectors=True))
     old.create_collection(name, len(points[0].vectors["dense"]))
     old.copy_points(name, name, points)

@@ -86,7 +86,7 @@ def test_export_to_qdrant_keeps_points_alias_and_ranking(edge: EdgeStore, tmp_pa
     try:
         assert export_to_qdrant(edge, client, batch=4) == "kenes__v1"
         again = export_to_qdrant(edge, client)  # re-running replaces the earlier copy
-        server = QdrantStore.over(client, QdrantSettings(engine="local", memory_search=False))
+        server = QdrantStore.over(client, QdrantSettings(engine="local"))
         assert again == server.live_collection() == "kenes__v1"
         assert server.count("kenes__v1") == len(CHUNKS)
         assert server.facet("kenes__v1", "lang") == edge.facet("kenes__v1", "lang")

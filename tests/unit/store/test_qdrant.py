@@ -1,7 +1,7 @@
 """The store adapters in a temp dir: filters, the live alias, copying points between versions,
 lookups by citation, counts and facets, the single-process lock. Every behaviour runs on Qdrant
-Edge (the default), on qdrant-client's local mode through the in-process search copy, and on
-qdrant-client's own local search."""
+Edge (the default) and on qdrant-client's local mode (the engine a Qdrant server also answers
+through the same QdrantStore code)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,10 @@ def encode(chunks: list[Chunk]) -> list[EncodedChunk]:
 def open_store(backend: str, path: Path) -> Store:
     if backend == "edge":
         return EdgeStore(QdrantSettings(collection="kenes"), str(path))
-    memory = backend == "memory"
-    return QdrantStore(QdrantSettings(collection="kenes", engine="local", memory_search=memory), str(path))
+    return QdrantStore(QdrantSettings(collection="kenes", engine="local"), str(path))
 
 
-@pytest.fixture(params=["edge", "memory", "qdrant-local"])
+@pytest.fixture(params=["edge", "qdrant-local"])
 def store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
     s = open_store(request.param, tmp_path / "qdrant")
     yield s
@@ -326,13 +325,6 @@ def test_every_write_refreshes_what_queries_see(filled: Store) -> None:
     assert query(filled, "заявление реестр правила", "kenes__v2") == []
 
 
-def test_memory_copy_only_in_embedded_mode(tmp_path: Path) -> None:
-    server = QdrantStore(QdrantSettings(url="http://127.0.0.1:9"), str(tmp_path / "unused"))
-    assert server.memory_index("kenes__v1") is None
-    off = QdrantStore(QdrantSettings(memory_search=False), str(tmp_path / "q"))
-    assert off.memory_index("kenes__v1") is None
-
-
 def test_point_ids_are_stable_uuids() -> None:
     assert point_id("law#st1@ru") == point_id("law#st1@ru") != point_id("law#st1@kk")
     assert len(point_id("x")) == 36
@@ -343,14 +335,14 @@ def test_chunk_from_payload_ignores_extra_keys() -> None:
     assert chunk_from_payload(payload) == CHUNKS[4]
 
 
-def test_search_copy_as_the_first_call_after_opening(tmp_path: Path) -> None:
-    """A fresh store whose first call is a search builds its copy (it used to deadlock: the copy
-    took the store's lock, then connecting took it again)."""
-    first = open_store("memory", tmp_path / "q")
+@pytest.mark.parametrize("backend", ["edge", "qdrant-local"])
+def test_search_as_the_first_call_after_opening(tmp_path: Path, backend: str) -> None:
+    """A fresh store whose first call is a search connects and answers from what is on disk."""
+    first = open_store(backend, tmp_path / "q")
     first.create_collection("kenes__v1", EMBEDDER.dim)
     first.add("kenes__v1", encode(CHUNKS))
     first.close()
-    again = open_store("memory", tmp_path / "q")
+    again = open_store(backend, tmp_path / "q")
     try:
         assert query(again, "реестр услуг")[0] == "law#st2.p2@ru"
     finally:

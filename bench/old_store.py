@@ -1,11 +1,13 @@
-"""An in-process, read-only copy of one collection for embedded mode.
+"""The pre-Edge embedded store, kept only so benchmarks can compare it with Qdrant Edge in the
+same run (issue 14 took it out of the product): qdrant-client's local mode searched through an
+in-process, read-only copy of each collection.
 
 qdrant-client's local mode scores every point in Python on every query (a sparse dot product per
 point, a payload filter per point): about 90 ms per hybrid query on the 699-point demo index and
-10 s at 100k points. This index loads the collection's vectors and payloads once and computes the
-same thing with numpy/scipy: cosine for dense, IDF-weighted dot product for sparse (Qdrant's
-``Modifier.IDF`` formula over the whole collection) and Qdrant's weighted RRF.
-Qdrant stays the store of record; the integration tests check both give the same ranking.
+10 s at 100k points. `MemoryIndex` loads the collection's vectors and payloads once and computes
+the same thing with numpy/scipy: cosine for dense, IDF-weighted dot product for sparse (Qdrant's
+``Modifier.IDF`` formula over the whole collection) and Qdrant's weighted RRF. `OldStore` is
+`QdrantStore` (local mode, the store of record) searching through that copy.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import numpy as np
 from scipy import sparse as sp
 
 from assistant.domain import Chunk
-from assistant.store.base import ScoredChunk, SparseVec, StoredPoint
+from assistant.settings import QdrantSettings
+from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
+from assistant.store.qdrant import DENSE, SPARSE, QdrantStore
 
 Filters = dict[str, Any]
 
@@ -192,3 +196,51 @@ class MemoryIndex:
 
     def by_citation(self, citation: str) -> list[Chunk]:
         return [self.chunks[row] for row in self._by_citation.get(citation, [])]
+
+
+class OldStore(QdrantStore):
+    """qdrant-client's local mode at `path`, searched through a `MemoryIndex` of each collection
+    (built on a collection's first search; every write through this store drops it)."""
+
+    def __init__(self, path: str, settings: QdrantSettings | None = None) -> None:
+        super().__init__(settings or QdrantSettings(engine="local"), path)
+        self._memory: dict[str, MemoryIndex] = {}
+        self._copy_lock = threading.Lock()
+
+    def memory_index(self, name: str) -> MemoryIndex:
+        index = self._memory.get(name)
+        if index is None:
+            with self._copy_lock:
+                index = self._memory.get(name)
+                if index is None:
+                    index = MemoryIndex.from_points(self.scroll(name, with_vectors=True), DENSE, SPARSE)
+                    self._memory[name] = index
+        return index
+
+    def query(self, name: str, *args: Any, **kw: Any) -> list[ScoredChunk]:
+        """QdrantStore.query's arguments (vectors, limit, candidates, weights, rrf_k, filters)."""
+        return self.memory_index(name).query(*args, **kw)
+
+    def by_citation(self, name: str, citation: str) -> list[Chunk]:
+        return self.memory_index(name).by_citation(citation)
+
+    # -- every write drops the copy it changes ----------------------------------------------------
+    def add(self, name: str, items: list[EncodedChunk]) -> None:
+        super().add(name, items)
+        self._memory.pop(name, None)
+
+    def delete(self, name: str, chunk_ids: list[str]) -> None:
+        super().delete(name, chunk_ids)
+        self._memory.pop(name, None)
+
+    def copy_points(self, src: str, dst: str, points: list[StoredPoint]) -> None:
+        super().copy_points(src, dst, points)
+        self._memory.pop(dst, None)
+
+    def drop(self, name: str) -> None:
+        self._memory.pop(name, None)
+        super().drop(name)
+
+    def close(self) -> None:
+        self._memory.clear()
+        super().close()

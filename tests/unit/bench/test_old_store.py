@@ -1,6 +1,9 @@
-"""The in-process search copy: Qdrant's fusion formula, filter semantics, IDF, tie order."""
+"""bench/old_store: the pre-Edge in-process search copy (Qdrant's fusion formula, filter
+semantics, IDF, tie order) and the old store searching through it, kept for the benchmarks."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +12,9 @@ from qdrant_client.hybrid.fusion import reciprocal_rank_fusion
 
 from assistant.domain import Chunk
 from assistant.store.base import SparseVec
-from assistant.store.memory_index import MemoryIndex, rrf
+from bench.old_store import MemoryIndex, OldStore, rrf
+from tests.unit.store import test_qdrant as store_tests
+from tests.unit.store.test_qdrant import CHUNKS, EMBEDDER, encode, query
 
 
 def chunk(i: int, **payload: object) -> Chunk:
@@ -79,3 +84,19 @@ def test_query_fuses_and_looks_up_citations() -> None:
     assert [h.chunk.chunk_id for h in only_dense] == ["c1"]
     assert idx.query(None, None, limit=3, candidates=3, weights=(1.0, 1.0), rrf_k=10) == []
     assert [c.chunk_id for c in idx.by_citation("law#st2")] == ["c2"] and idx.by_citation("x") == []
+
+
+def test_old_store_searches_its_copy_and_every_write_refreshes_it(tmp_path: Path) -> None:
+    first = OldStore(str(tmp_path / "q"))
+    first.create_collection("kenes__v1", EMBEDDER.dim)
+    first.add("kenes__v1", encode(CHUNKS))
+    first.close()
+    # a fresh store whose first call is a search builds its copy (it once deadlocked: the copy
+    # took the store's lock, then connecting took it again)
+    store = OldStore(str(tmp_path / "q"))
+    try:
+        assert query(store, "реестр услуг")[0] == "law#st2.p2@ru"
+        assert "kenes__v1" in store._memory
+        store_tests.test_every_write_refreshes_what_queries_see(store)
+    finally:
+        store.close()
