@@ -33,14 +33,19 @@ REGISTRY = DEMO / "registry" / "functions.csv"
 
 
 def acts_root(corpus: str, tmp: Path) -> Path:
-    """One folder of act folders: the demo acts, plus the large ones linked in beside them."""
+    """One folder of act folders: the demo acts, plus the large ones linked in beside them —
+    `demo+large×N` links each large act N times under other names (an act's slug is its folder's
+    name), a corpus big enough for ingest's parallel analysis to start (20k+ chunks)."""
     if corpus == "demo":
         return DEMO / "acts"
+    copies = int(corpus.partition("×")[2] or 1)
     root = tmp / "acts"
     root.mkdir()
-    for parent in (DEMO / "acts", LARGE):
-        for act in sorted(p for p in parent.iterdir() if p.is_dir()):
-            (root / act.name).symlink_to(act)
+    for act in sorted(p for p in (DEMO / "acts").iterdir() if p.is_dir()):
+        (root / act.name).symlink_to(act)
+    for act in sorted(p for p in LARGE.iterdir() if p.is_dir()):
+        for k in range(copies):
+            (root / (act.name if k == 0 else f"{act.name}-x{k}")).symlink_to(act)
     return root
 
 
@@ -184,7 +189,7 @@ NOTES = [
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--one", choices=["demo", "demo+large"], help=argparse.SUPPRESS)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", nargs="+", default=["demo", "demo+large"])
     ap.add_argument("--dense", nargs="+", default=["on", "off"], choices=["on", "off"])
     ap.add_argument("--retrieval", action="store_true", help="also: what dense adds on the dev sets")
@@ -202,9 +207,10 @@ def main() -> None:
         # re-measured configurations replace their rows; the others are kept (each row has its load)
         fresh = [_child(c, d == "on") for c in args.corpus for d in args.dense]
         keys = {(r["corpus"], r["dense"]) for r in fresh}
-        order = {("demo", False): 0, ("demo", True): 1, ("demo+large", False): 2, ("demo+large", True): 3}
         runs = [r for r in data["runs"] if (r["corpus"], r["dense"]) not in keys] + fresh
-        data.update(machine=machine(), runs=sorted(runs, key=lambda r: order[(r["corpus"], r["dense"])]))
+        size = {"demo": 0, "demo+large": 1}
+        runs.sort(key=lambda r: (size.get(r["corpus"], 2), r["corpus"], r["dense"]))
+        data.update(machine=machine(), runs=runs)
         if args.retrieval:
             from bench.ingest_quality import dense_contribution
 
