@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.text.analyzer import Analyzer
+from assistant.text.numbers import amounts, numbers
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import PREFIX_LEN, with_prefixes
 
@@ -45,37 +46,6 @@ _NEGATION = re.compile(r"(?<!\w)(не|нельзя|запрещ\w*|емес|жо
 
 def negated(text: str) -> bool:
     return _NEGATION.search(text) is not None
-
-
-# Numerals as words, to compare «в течение пяти рабочих дней» with «5 рабочих дней».
-_NUMBER_WORDS = (
-    ("пятнадцат", "15"), ("двадцат", "20"), ("тридцат", "30"), ("шестидесят", "60"), ("десят", "10"),
-    ("одн", "1"), ("один", "1"), ("дв", "2"), ("тр", "3"), ("четыр", "4"), ("пят", "5"), ("шест", "6"),
-    ("сем", "7"), ("восьм", "8"), ("восем", "8"), ("девят", "9"),
-    ("бір", "1"), ("екі", "2"), ("үш", "3"), ("төрт", "4"), ("бес", "5"), ("алты", "6"), ("жеті", "7"),
-    ("сегіз", "8"), ("тоғыз", "9"), ("он", "10"), ("жиырма", "20"), ("отыз", "30"),
-)  # fmt: skip
-_UNIT = r"(рабоч\w*|календарн\w*|дн\w*|день|месяц\w*|час\w*|лет|год\w*|сут\w*|минут\w*|жұмыс|күн\w*|ай\w*|сағат\w*|жыл\w*)"
-_AMOUNT = re.compile(r"(?<!\w)(\d+|[а-яёәіңғүұқөһ]+)\s+(?:\(\w+\)\s+)?" + _UNIT, re.I)
-
-
-def _number(word: str) -> str | None:
-    if word.isdigit():
-        return word
-    low = word.lower()
-    return next((n for stem, n in _NUMBER_WORDS if low.startswith(stem) and len(low) - len(stem) <= 4), None)
-
-
-def amounts(text: str) -> set[str]:
-    """Numbers that count days, months, years or hours in a text (as digits)."""
-    return {n for m in _AMOUNT.finditer(text) if (n := _number(m.group(1))) is not None}
-
-
-def numbers(text: str) -> set[str]:
-    """Every number a text states, in digits or in words."""
-    found = set(re.findall(r"\d+", text))
-    found |= {n for w in re.findall(r"[^\W\d_]+", text) if (n := _number(w)) is not None}
-    return found
 
 
 def normalise_markers(answer: str) -> str:

@@ -9,26 +9,40 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.domain import Chunk
 from assistant.rag.relevance import query_weights
 from assistant.text.analyzer import Analyzer
+from assistant.text.numbers import amounts
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import with_prefixes
 
+
+class _Searcher(Protocol):
+    def search(self, text: str) -> object: ...
+
+
+class _TimeSpan:
+    """A time span in any wording: «5 рабочих дней», «двадцать четыре календарных дня», «он
+    жұмыс күні» (one definition of a stated amount, shared with the citation check), or
+    «5-дневный»-style digits joined to their unit."""
+
+    def __init__(self, joined: re.Pattern[str]) -> None:
+        self._joined = joined
+
+    def search(self, text: str) -> bool:
+        return bool(amounts(text)) or self._joined.search(text) is not None
+
+
 # question pattern → what a good answer sentence contains
-QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+QUESTION_TYPES: dict[str, tuple[re.Pattern[str], _Searcher]] = {
     "deadline": (
         re.compile(
             r"(срок|в течение|за сколько|сколько (рабочих |календарных )?дн|когда|мерзім|қанша күн|қашан)",
             re.I,
         ),
-        re.compile(
-            r"(\d+\s*(-?\s*)?(рабоч|календарн|дн|день|месяц|час|лет|год|күн|ай|жұмыс)|"
-            r"\b(одного|двух|трех|трёх|пяти|семи|десяти|пятнадцати|тридцати|один|бір|екі|үш|бес|он)\s+"
-            r"(рабоч|календарн|дн|месяц|жұмыс|күн))",
-            re.I,
-        ),
+        _TimeSpan(re.compile(r"\d+\s*-\s*(рабоч|календарн|дн|день|месяц|час|лет|год|күн|ай|жұмыс)", re.I)),
     ),
     "who": (
         re.compile(r"\b(кто|какой орган|какое ведомство|кем|кім|қай орган|қандай орган)\b", re.I),
