@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.domain import Chunk
+from assistant.rag.quoting import clip
 from assistant.rag.relevance import query_weights
 from assistant.text.analyzer import Analyzer
 from assistant.text.numbers import amounts
@@ -137,11 +138,14 @@ def list_items(article_text: str, sentence: str) -> str:
             numbered = is_numbered
         if is_numbered != numbered or line.startswith("#"):
             break
-        if size + len(line) > LIST_ITEMS_CHARS:
+        # each item shown up to a quarter of the budget: a reader asking what the list holds
+        # needs every item named more than the end of the first one
+        shown = clip(line, LIST_ITEMS_CHARS // 4)
+        if size + len(shown) > LIST_ITEMS_CHARS:
             items.append("…")
             break
-        items.append(line)
-        size += len(line) + 1
+        items.append(shown)
+        size += len(shown) + 1
         if line.endswith("."):
             break
     return " ".join(items)

@@ -13,7 +13,7 @@ from assistant.domain import Chunk, Lang
 from assistant.rag.registry_index import RegistryIndex
 from assistant.rag.relevance import ROOT_LEN, TermStats, text_terms
 from assistant.text.lang import normalize
-from assistant.text.views import lexical_parts, lexical_text
+from assistant.text.views import lexical_parts, lexical_text, whole_text
 
 T = TypeVar("T")
 RECENT_QUESTIONS = 64  # questions answered at once, with room to spare
@@ -131,7 +131,7 @@ class VersionKnowledge:
             pieces.sort(key=lambda c: c.seq)
             whole[lang] = pieces[0].model_copy(
                 update={
-                    "text": "\n".join(p.text for p in pieces),
+                    "text": whole_text([p.text for p in pieces]),
                     "point": "",
                     "chunk_id": f"{citation}@{lang}",
                 }

@@ -45,3 +45,33 @@ def lexical_parts(chunk: Chunk) -> list[tuple[str, Lang]]:
 def dense_text(chunk: Chunk) -> str:
     title = "" if chunk.kind == "registry" else chunk.title
     return f"{title}\n{body(chunk)}".strip()[:DENSE_CHARS]
+
+
+def whole_text(windows: list[str]) -> str:
+    """An article's text from its windows, in order. A window after the first repeats the
+    article's lead-in and its part's first line as context (ingest/acts/chunker.py), whole or cut
+    with «…»; those leading lines are dropped, so the article reads once, as written, and a list
+    opening is followed by its items, not by a copy of the line above it."""
+    said: list[str] = []
+    known: set[str] = set()
+
+    def repeated(line: str) -> bool:
+        text = line.strip()
+        if not text or text in known:
+            return bool(text)
+        if text.endswith("…"):
+            head = text[:-1].rstrip(" ,;:")
+            return bool(head) and any(s.startswith(head) for s in said)
+        return False
+
+    lines: list[str] = []
+    for i, window in enumerate(windows):
+        own = window.split("\n")
+        if i:
+            while own and repeated(own[0]):
+                own.pop(0)
+        for line in own:
+            lines.append(line)
+            said.append(line.strip())
+            known.add(line.strip())
+    return "\n".join(lines)

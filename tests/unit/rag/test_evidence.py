@@ -185,6 +185,17 @@ def test_a_quoted_list_opening_brings_its_items_up_to_the_closing_one() -> None:
     assert list_items(long, "Перечень:").endswith("…")
 
 
+def test_every_item_of_a_quoted_list_is_named_even_when_the_first_is_long() -> None:
+    from assistant.rag.evidence import LIST_ITEMS_CHARS, list_items
+
+    first = "1) информацию о соблюдении " + "органами областей, городов, районов, " * 12 + "требований;"
+    text = f"Заключение включает:\n{first}\n2) рекомендации по устранению нарушений;\n3) предложения."
+    items = list_items(text, "Заключение включает:")
+    assert "2) рекомендации по устранению" in items and items.endswith("3) предложения.")
+    assert items.startswith("1) информацию о соблюдении") and "…" in items
+    assert len(items) <= LIST_ITEMS_CHARS
+
+
 def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> None:
     from assistant.rag.evidence import Evidence, merged
 

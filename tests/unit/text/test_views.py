@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.domain import Chunk
-from assistant.text.views import DENSE_CHARS, body, dense_text, lexical_parts, lexical_text
+from assistant.text.views import DENSE_CHARS, body, dense_text, lexical_parts, lexical_text, whole_text
 from ingest.registry import RegistryRow, row_to_chunk
 from tests.unit.rag.tiny_data import AGENCY, row
 
@@ -76,3 +76,15 @@ def test_dense_text_is_capped() -> None:
     long = ACT.model_copy(update={"text": "слово " * 1000})
     assert len(dense_text(long)) == DENSE_CHARS
     assert len(lexical_text(long)) > DENSE_CHARS  # the lexical side sees it all
+
+
+def test_an_article_reads_once_from_windows_that_repeat_their_context() -> None:
+    lead = "Услугодатели обязаны:"
+    part = "3. По результатам мониторинга составляют заключение. Заключение включает:"
+    windows = [
+        f"{lead}\n1) соблюдать сроки;\n{part}",
+        f"{lead}\n3. По результатам мониторинга составляют…\n1) информацию;\n2) рекомендации.",
+    ]
+    assert whole_text(windows) == f"{lead}\n1) соблюдать сроки;\n{part}\n1) информацию;\n2) рекомендации."
+    # a window's own text is kept, even a line that happens to start like an earlier one
+    assert whole_text(["1) сроки;", "1) сроки рассмотрения;"]) == "1) сроки;\n1) сроки рассмотрения;"
