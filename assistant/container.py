@@ -93,7 +93,9 @@ class Container:
     def knowledge(self) -> Knowledge:
         from assistant.rag.knowledge import Knowledge
 
-        return Knowledge(self.store, self.analyzer, self.sparse_encoder)
+        return Knowledge(
+            self.store, self.analyzer, self.sparse_encoder, self.settings.data_dir / "index" / "readmodel"
+        )
 
     @cached_property
     def routed_retriever(self) -> RoutedRetriever:

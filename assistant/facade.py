@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,8 +112,8 @@ class Assistant:
     def index_version(self) -> str:
         return self._c.store.live_collection() or ""
 
-    def prepare(self, version: str | None = None) -> None:
+    def prepare(self, version: str | None = None, keep_going: Callable[[], bool] = lambda: True) -> None:
         """Warm what answers on `version` (default: the live one) reuse, before users ask."""
         version = version or self.index_version()
         if version:
-            self._c.answer_engine.prepare(version)
+            self._c.answer_engine.prepare(version, keep_going)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady
+from assistant.rag.readmodel import load as load_stats
 from assistant.store.base import StoredPoint
 from assistant.text.sparse import CorpusStats
 from assistant.text.views import dense_text, lexical_text
@@ -81,6 +82,11 @@ def rows_on_repealed_acts(store: VectorStore, live: str, sources: SourceSet) -> 
             )
             out.append(_updated_payload(point, flagged))
     return out
+
+
+def _indices(point: StoredPoint) -> list[int]:
+    vectors = point.vectors if isinstance(point.vectors, dict) else {}
+    return list(getattr(vectors.get("sparse"), "indices", None) or [])
 
 
 def _shifted(counts: dict[str, int], gone: list[Chunk], added: list[Chunk]) -> dict[str, int]:
@@ -163,6 +169,13 @@ def update(
         store.copy_points(live, collection, plan.updated)
         store.add(collection, encoded)
         pipeline.check(collection, expected, encoded or None)
+        parent = load_stats(pipeline.stats_dir, live)
+        if parent is not None:  # else the server reads the version once and saves them
+            replaced = set(plan.removed) | {c.chunk_id for c in plan.embed}
+            gone = [(p.chunk.text, _indices(p)) for p in old_scope if p.chunk.chunk_id in replaced]
+            pipeline.save_stats(
+                collection, parent.shifted(gone, ((e.chunk.text, e.sparse.indices) for e in encoded))
+            )
         pipeline.mark_ready(info)
     except BaseException:
         pipeline.discard(collection)

@@ -13,6 +13,9 @@ from typing import Any
 
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, KenesError, ValidationProblem
+from assistant.rag.readmodel import VersionStats, directory_in
+from assistant.rag.readmodel import remove as remove_stats
+from assistant.rag.readmodel import save as save_stats
 from assistant.store.base import EncodedChunk, VectorStore
 from ingest.encoder import Encoder, content_hash, embed_hash
 from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso, this_builder
@@ -131,6 +134,7 @@ class IngestPipeline:
             if progress:
                 progress("writing", 1.0)
             self.check(collection, len(encoded), encoded)
+            self.save_stats(collection, VersionStats.of((e.chunk.text, e.sparse.indices) for e in encoded))
             self.mark_ready(info)
         except BaseException:
             self.discard(collection)
@@ -165,11 +169,21 @@ class IngestPipeline:
         info.status = "ready"
         self.manifest.upsert(info)
 
+    @property
+    def stats_dir(self) -> Path:
+        return directory_in(self.manifest.path.parent)
+
+    def save_stats(self, collection: str, stats: VersionStats) -> None:
+        """The version's read-model statistics, beside the manifest: a server starts from them
+        instead of reading every chunk."""
+        save_stats(self.stats_dir, collection, stats)
+
     def discard(self, collection: str) -> None:
         try:
             if collection in self.store.collections():
                 self.store.drop(collection)
         finally:
+            remove_stats(self.stats_dir, collection)
             self.manifest.remove(collection)
 
     def promote(self, info: VersionInfo) -> None:

@@ -78,6 +78,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 def _shutdown(state: ApiState) -> None:
     state.jobs.join(SHUTDOWN_WAIT_S)  # let a running re-index finish its switch
     if state.warmup.thread is not None:
+        state.warmup.stop.set()
         state.warmup.thread.join(SHUTDOWN_WAIT_S)
     state.gate.uninstall()
     state.db.close()

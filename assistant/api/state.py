@@ -27,6 +27,7 @@ class Warmup:
     """Loads the answer knowledge of the live index (and the LLM) off the request path."""
 
     done: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)  # the server is shutting down
     model: str = ""
     error: str = ""
     thread: threading.Thread | None = None
@@ -39,7 +40,7 @@ class Warmup:
         try:
             c = state.container
             live = c.assistant.index_version()
-            c.assistant.prepare(live)
+            c.assistant.prepare(live, keep_going=lambda: not self.stop.is_set())
             engine = c.answer_engine
             state.gate.install(engine)
             if engine.llm is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
+PREPARE_S = 20.0  # warm-up of registry rows at start: a budget of time, not of rows
 
 
 @dataclass
@@ -90,12 +91,18 @@ class AnswerEngine:
             for lang in langs:
                 self.llm.warmup(prefix_messages(lang))
 
-    def prepare(self, version: str) -> None:
+    def prepare(self, version: str, keep_going: Callable[[], bool] = lambda: True) -> None:
         """Compute what answers reuse for index `version` (row and article terms, the basis
         line of every row) now, off the request path: otherwise the first questions after a
-        start or a re-index pay for it, all at once when many arrive together."""
+        start or a re-index pay for it, all at once when many arrive together. A national
+        registry (tens of thousands of rows) is warmed for PREPARE_S at most, the rest on first
+        use; `keep_going` lets a stopping server end it early."""
         kb = self.knowledge.for_version(version)
+        deadline = time.monotonic() + PREPARE_S
         for row in kb.registry.rows:
+            if time.monotonic() > deadline or not keep_going():
+                log.info("registry rows warmed up to %s; the rest on first use", row.citation)
+                break
             kb.terms(row)
             basis = row.registry.get("citation", "")
             for lang in ("ru", "kk"):

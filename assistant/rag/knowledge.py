@@ -3,16 +3,16 @@ term statistics for relevance, and the registry rows — loaded once per live ve
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from assistant.domain import Chunk, Lang
+from assistant.rag import readmodel
+from assistant.rag.readmodel import RootIndex
 from assistant.rag.registry_index import RegistryIndex
-from assistant.rag.relevance import ROOT_LEN, TermStats, text_terms
-from assistant.text.lang import normalize
+from assistant.rag.relevance import TermStats, text_terms
 from assistant.text.views import lexical_parts, lexical_text, whole_text
 
 T = TypeVar("T")
@@ -22,6 +22,8 @@ MEMO_KEPT = 50_000  # per-text derived values (sentences, bigrams, index terms)
 SCAN_KEYS = ["text", "kind"]
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from assistant.store.base import VectorStore
     from assistant.text.analyzer import Analyzer
     from assistant.text.sparse import SparseEncoder
@@ -50,30 +52,6 @@ class _Lru:
 
     def __len__(self) -> int:
         return len(self._items)
-
-
-class RootIndex:
-    """Every ROOT_LEN-letter piece of every word in the index: answers "is this root mentioned
-    anywhere at all?" (золота → «золотовалютных») without holding the corpus text."""
-
-    def __init__(self) -> None:
-        self.pieces: set[str] = set()
-        self._seen: set[str] = set()
-
-    def add(self, text: str) -> None:
-        for word in set(_WORD.findall(normalize(text).lower())) - self._seen:
-            self._seen.add(word)
-            self.pieces.update(word[i : i + ROOT_LEN] for i in range(len(word) - ROOT_LEN + 1))
-
-    def done(self) -> RootIndex:
-        self._seen = set()
-        return self
-
-    def __contains__(self, root: object) -> bool:
-        return root in self.pieces
-
-
-_WORD = re.compile(rf"[^\W\d_]{{{ROOT_LEN},}}")
 
 
 class VersionKnowledge:
@@ -172,10 +150,13 @@ class VersionKnowledge:
 
 
 class Knowledge:
-    def __init__(self, store: VectorStore, analyzer: Analyzer, sparse: SparseEncoder) -> None:
+    def __init__(
+        self, store: VectorStore, analyzer: Analyzer, sparse: SparseEncoder, stats_dir: Path | None = None
+    ) -> None:
         self._store = store
         self._analyzer = analyzer
         self._sparse = sparse
+        self._stats_dir = stats_dir
         self._cache: dict[str, VersionKnowledge] = {}
         self._lock = threading.Lock()
 
@@ -186,22 +167,21 @@ class Knowledge:
             return self._cache[collection]
 
     def _load(self, collection: str) -> VersionKnowledge:
-        """One pass over the version's texts and sparse indices (statistics and roots only;
-        nothing per chunk is kept), then the registry rows in full."""
-        roots = RootIndex()
-
-        def indices() -> Iterator[list[int]]:
-            for payload, sparse in self._store.scan(collection, SCAN_KEYS):
-                roots.add(str(payload.get("text", "")))
-                yield sparse
-
-        stats = TermStats(indices(), self._sparse)
+        """The version's statistics as its build saved them (or, for a version built before
+        that, one pass over its texts and sparse indices, saved for the next start), then the
+        registry rows in full."""
+        stats = readmodel.load(self._stats_dir, collection) if self._stats_dir else None
+        if stats is None:
+            scanned = self._store.scan(collection, SCAN_KEYS)
+            stats = readmodel.VersionStats.of((str(p.get("text", "")), ix) for p, ix in scanned)
+            if self._stats_dir:
+                readmodel.save(self._stats_dir, collection, stats)
         rows = [p.chunk for p in self._store.scroll(collection, filters={"kind": "registry"})]
         store = self._store
         return VersionKnowledge(
             rows,
-            stats,
-            roots.done(),
+            TermStats.counted(stats.df, stats.n_docs, self._sparse),
+            stats.roots,
             self._analyzer,
             lambda citation: store.by_citation(collection, citation),
         )

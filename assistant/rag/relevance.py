@@ -35,6 +35,13 @@ class TermStats:
         self._sparse = sparse
         self._idf: dict[str, float] = {}
 
+    @classmethod
+    def counted(cls, df: Counter[int], n_docs: int, sparse: SparseEncoder) -> TermStats:
+        """From counts already made (a version's saved statistics)."""
+        stats = cls([], sparse)
+        stats.df, stats.n_docs = df, n_docs
+        return stats
+
     def doc_freq(self, term: str) -> int:
         return self.df.get(self._sparse.term_index(term), 0)
 

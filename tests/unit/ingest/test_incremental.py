@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.domain import Chunk
 from assistant.embeddings.hashing import HashingEmbedder
 from assistant.errors import IndexNotReady, ValidationProblem
+from assistant.rag.knowledge import Knowledge
+from assistant.rag.readmodel import VersionStats
+from assistant.rag.readmodel import load as load_stats
+from assistant.rag.readmodel import remove as remove_stats
 from assistant.settings import QdrantSettings
-from assistant.store.base import StoredPoint
+from assistant.store.base import StoredPoint, VectorStore
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
 from assistant.text.views import dense_text, lexical_text
@@ -236,3 +241,43 @@ def test_rows_on_an_act_repealed_by_an_update_are_flagged(pipeline: IngestPipeli
     assert chunks["tiny-act#st2@ru"].repealed  # the act itself is flagged …
     assert chunks["registry:TA-02-01@ru"].repealed  # … and so must be the rows resting on it
     assert chunks["registry:TA-02-01@ru"].status.startswith("Утратил силу")
+
+
+def _scanned(store: VectorStore, collection: str) -> VersionStats:
+    return VersionStats.of((str(p.get("text", "")), ix) for p, ix in store.scan(collection, ["text"]))
+
+
+def test_each_version_saves_its_read_model_statistics(
+    pipeline: IngestPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = pipeline.store
+    first = pipeline.build(td.write_acts(tmp_path / "src"), td.write_registry(tmp_path / "src" / "v1.csv"))
+    report = pipeline.update(None, td.write_registry(tmp_path / "src" / "v2.csv", v2_rows()))
+    for collection in (first.collection, report.collection):
+        saved = load_stats(pipeline.stats_dir, collection)
+        fresh = _scanned(store, collection)
+        assert saved is not None and (saved.n_docs, saved.df) == (fresh.n_docs, fresh.df), collection
+        assert fresh.roots.pieces <= saved.roots.pieces
+    # a server starts from the file: the version's chunks are not read for it
+    knowledge = Knowledge(store, td.analyzer(), SparseEncoder(td.analyzer()), pipeline.stats_dir)
+    scans: list[str] = []
+    real_scan = store.scan
+
+    def counted(name: str, keys: list[str]) -> Any:
+        scans.append(name)
+        return real_scan(name, keys)
+
+    monkeypatch.setattr(store, "scan", counted)
+    kb = knowledge.for_version(report.collection)
+    assert scans == [] and kb.stats.n_docs == store.count(report.collection)
+    # a discarded version takes its file along
+    pipeline.discard(first.collection)
+    assert load_stats(pipeline.stats_dir, first.collection) is None
+
+
+def test_a_version_without_saved_statistics_is_read_once(pipeline: IngestPipeline, tmp_path: Path) -> None:
+    report = pipeline.build(None, td.write_registry(tmp_path / "v1.csv"))
+    remove_stats(pipeline.stats_dir, report.collection)  # as for a version built before the files
+    kb = Knowledge(pipeline.store, td.analyzer(), SparseEncoder(td.analyzer()), pipeline.stats_dir)
+    assert kb.for_version(report.collection).stats.n_docs == pipeline.store.count(report.collection)
+    assert load_stats(pipeline.stats_dir, report.collection) is not None  # saved for the next start

@@ -7,7 +7,8 @@ import pytest
 
 from assistant.domain import Chunk
 from assistant.rag import knowledge
-from assistant.rag.knowledge import RootIndex, VersionKnowledge
+from assistant.rag.knowledge import VersionKnowledge
+from assistant.rag.readmodel import RootIndex
 from assistant.text.sparse import SparseEncoder
 from tests.unit.rag import tiny_data as td
 

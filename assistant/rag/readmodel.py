@@ -1,0 +1,118 @@
+"""What a version's read model sums up from all of its chunks — how many there are, the document
+frequency of every sparse term, the root index — saved beside the index by whoever builds the
+version (a full build, an incremental update) so that a server never reads a million chunks to
+learn them. A version without the file (built before it existed) is read once and the file
+written then."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.rag.relevance import ROOT_LEN
+from assistant.text.lang import normalize
+
+_WORD = re.compile(rf"[^\W\d_]{{{ROOT_LEN},}}")
+
+
+class RootIndex:
+    """Every ROOT_LEN-letter piece of every word in the index: answers "is this root mentioned
+    anywhere at all?" (золота → «золотовалютных») without holding the corpus text."""
+
+    def __init__(self, pieces: Iterable[str] = ()) -> None:
+        self.pieces: set[str] = set(pieces)
+        self._seen: set[str] = set()
+
+    def add(self, text: str) -> None:
+        for word in set(_WORD.findall(normalize(text).lower())) - self._seen:
+            self._seen.add(word)
+            self.pieces.update(word[i : i + ROOT_LEN] for i in range(len(word) - ROOT_LEN + 1))
+
+    def done(self) -> RootIndex:
+        self._seen = set()
+        return self
+
+    def __contains__(self, root: object) -> bool:
+        return root in self.pieces
+
+
+@dataclass
+class VersionStats:
+    n_docs: int
+    df: Counter[int]  # sparse term index → chunks holding it
+    roots: RootIndex
+
+    @classmethod
+    def of(cls, points: Iterable[tuple[str, list[int]]]) -> VersionStats:
+        """From (chunk text, sparse term indices) of every chunk of a version, in one pass."""
+        roots = RootIndex()
+        df: Counter[int] = Counter()
+        n = 0
+        for text, indices in points:
+            roots.add(text)
+            df.update(set(indices))
+            n += 1
+        return cls(n, df, roots.done())
+
+    def shifted(
+        self, removed: Iterable[tuple[str, list[int]]], added: Iterable[tuple[str, list[int]]]
+    ) -> VersionStats:
+        """After an update: counts exact; the roots of removed texts stay (a word the index no
+        longer has reads as known — the lenient side of an answerability signal)."""
+        df = Counter(self.df)
+        n = self.n_docs
+        for _, indices in removed:
+            df.subtract(set(indices))
+            n -= 1
+        roots = RootIndex(self.roots.pieces)
+        for text, indices in added:
+            df.update(set(indices))
+            roots.add(text)
+            n += 1
+        return VersionStats(n, +df, roots.done())
+
+
+def directory_in(index_dir: Path) -> Path:
+    """Where the files live: beside the manifest of index versions."""
+    return index_dir / "readmodel"
+
+
+def _path(directory: Path, collection: str) -> Path:
+    return directory / f"{collection}.npz"
+
+
+def save(directory: Path, collection: str, stats: VersionStats) -> None:
+    """Written whole or not at all (a temporary file renamed into place)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    terms = np.fromiter(stats.df.keys(), dtype=np.int64, count=len(stats.df))
+    counts = np.fromiter(stats.df.values(), dtype=np.int64, count=len(stats.df))
+    tmp = directory / f".{collection}.tmp.npz"
+    np.savez(
+        tmp,
+        n_docs=np.array([stats.n_docs]),
+        terms=terms,
+        counts=counts,
+        roots=np.array(sorted(stats.roots.pieces), dtype=f"<U{ROOT_LEN}"),
+    )
+    os.replace(tmp, _path(directory, collection))
+
+
+def load(directory: Path, collection: str) -> VersionStats | None:
+    path = _path(directory, collection)
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        df = Counter(dict(zip(data["terms"].tolist(), data["counts"].tolist(), strict=True)))
+        return VersionStats(int(data["n_docs"][0]), df, RootIndex(data["roots"].tolist()))
+
+
+def remove(directory: Path, collection: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _path(directory, collection).unlink()
