@@ -35,6 +35,16 @@ class QdrantSettings(BaseModel):
         default=None, ge=0, description="edge: segment size (KB) above which HNSW is built; None = 10 MB"
     )
     edge_search_threads: int | None = Field(default=None, ge=1, description="edge: search pool size")
+    # where a new version keeps its data (fixed when the version is built): «cold» = on disk,
+    # read through the page cache only where a search goes; dense search runs on int8 copies of
+    # the vectors held in memory and rescores its candidates with the originals
+    edge_vector_memory: Literal["cold", "cached"] = Field(default="cold", description="edge: dense vectors")
+    edge_sparse_memory: Literal["cold", "cached", "pinned"] = Field(
+        default="cold", description="edge: sparse index"
+    )
+    edge_quantization: Literal["int8", "none"] = Field(
+        default="int8", description="edge: dense search copies"
+    )
 
 
 class EmbeddingSettings(BaseModel):

@@ -141,15 +141,29 @@ class EdgeStore(PagedReads):
             EdgeSparseVectorParams,
             EdgeVectorParams,
             HnswIndexConfig,
+            Memory,
             Modifier,
             PayloadSchemaType,
+            ScalarQuantizationConfig,
+            ScalarType,
             UpdateOperation,
         )
 
         s = self._settings
+        memory = {"cold": Memory.Cold, "cached": Memory.Cached, "pinned": Memory.Pinned}
+        int8 = ScalarQuantizationConfig(type=ScalarType.Int8, quantile=0.99, memory=Memory.Pinned)
         config = EdgeConfig(
-            vectors={DENSE: EdgeVectorParams(size=dense_dim, distance=Distance.Cosine)},
-            sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)},
+            vectors={
+                DENSE: EdgeVectorParams(
+                    size=dense_dim,
+                    distance=Distance.Cosine,
+                    memory=memory[s.edge_vector_memory],
+                    quantization_config=int8 if s.edge_quantization == "int8" else None,
+                )
+            },
+            sparse_vectors={
+                SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf, memory=memory[s.edge_sparse_memory])
+            },
             hnsw_config=HnswIndexConfig(
                 m=s.edge_hnsw_m, ef_construct=s.edge_hnsw_ef_construct, full_scan_threshold=10_000
             ),
