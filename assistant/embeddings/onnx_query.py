@@ -11,10 +11,12 @@ pooling, and models with any other head stay on PyTorch.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,27 +80,78 @@ def export(model: Any, path: Path) -> None:
     tmp.replace(path)
 
 
+def layout_from_files(model_dir: Path) -> tuple[int, bool] | None:
+    """(max_seq_length, normalize) of a Transformer → mean Pooling (→ Normalize) model, read from
+    its files without loading it (no PyTorch); None for any other layout or a missing file."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+            return None
+        pooling = json.loads((model_dir / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        others = ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")
+        if not pooling.get("pooling_mode_mean_tokens") or any(pooling.get(k) for k in others):
+            return None
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config["max_seq_length"]), len(kinds) == 3
+    except (OSError, KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
 class OnnxQueryEncoder:
-    def __init__(self, model: Any, path: Path, threads: int, max_tokens: int) -> None:
+    def __init__(
+        self, path: Path, threads: int, tokenize: Callable[[str], dict[str, Any]], normalize: bool
+    ) -> None:
         import onnxruntime as ort
 
-        if not path.exists():
-            log.info("exporting the embedding model to ONNX: %s", path)
-            export(model, path)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         # Spinning workers would steal the cores from the LLM and the web server between calls.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = model.tokenizer
-        self._max_tokens = min(int(model.max_seq_length), max_tokens)
-        self._normalize = len(model) == 3
+        self._tokenize = tokenize
+        self._normalize = normalize
         self._lock = threading.Lock()
+
+    @classmethod
+    def of_model(cls, model: Any, path: Path, threads: int, max_tokens: int) -> OnnxQueryEncoder:
+        """From the loaded sentence-transformers model (exporting the graph if it is missing)."""
+        if not path.exists():
+            log.info("exporting the embedding model to ONNX: %s", path)
+            export(model, path)
+        tokenizer, limit = model.tokenizer, min(int(model.max_seq_length), max_tokens)
+
+        def tokenize(text: str) -> dict[str, Any]:
+            return dict(tokenizer([text], return_tensors="np", truncation=True, max_length=limit))
+
+        return cls(path, threads, tokenize, len(model) == 3)
+
+    @classmethod
+    def of_files(
+        cls, model_dir: Path, path: Path, threads: int, max_tokens: int, layout: tuple[int, bool]
+    ) -> OnnxQueryEncoder:
+        """From the exported graph and the model's own tokenizer file: a server that only
+        encodes questions never loads PyTorch (≈400 MB less memory, a faster start)."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=min(layout[0], max_tokens))
+        tokenizer.no_padding()
+
+        def tokenize(text: str) -> dict[str, Any]:
+            enc = tokenizer.encode(text)
+            return {
+                "input_ids": np.array([enc.ids]),
+                "attention_mask": np.array([enc.attention_mask]),
+                "token_type_ids": np.array([enc.type_ids]),
+            }
+
+        return cls(path, threads, tokenize, layout[1])
 
     def encode(self, text: str) -> list[float]:
         with self._lock:  # fast tokenizers are not safe to call from several threads at once
-            enc = self._tokenizer([text], return_tensors="np", truncation=True, max_length=self._max_tokens)
-        feed = {k: enc[k].astype(np.int64) for k in INPUTS if k in enc}
+            enc = self._tokenize(text)
+        feed = {k: np.asarray(enc[k]).astype(np.int64) for k in INPUTS if k in enc}
         if "token_type_ids" not in feed:
             feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
         hidden = self._session.run(None, feed)[0][0]

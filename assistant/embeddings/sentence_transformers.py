@@ -98,29 +98,51 @@ class SentenceTransformerEmbedder:
 
     def _onnx_encoder(self) -> Any:
         """The ONNX Runtime twin of the model for questions, or None (PyTorch) when the setting
-        says so, the model's head is not one it reproduces, or the export fails."""
+        says so, the model's head is not one it reproduces, or the export fails. Once the graph
+        is exported, questions need only it and the tokenizer file: the model is not loaded."""
         if not self._use_onnx:
             return None
         if self._query_encoder is None:
-            model = self._load()
             with self._lock:
                 if self._query_encoder is None and self._use_onnx:
                     from assistant.embeddings import onnx_query
 
-                    try:
-                        if not onnx_query.supports(model):
-                            raise ValueError("only Transformer + mean Pooling models are exported")
-                        path = onnx_query.graph_path(self._cache_dir, self._model_dir or packaged_model_dir())
-                        threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
-                        self._query_encoder = onnx_query.OnnxQueryEncoder(
-                            model, path, threads, self._settings.query_max_tokens
+                    model_dir = self._model_dir or packaged_model_dir()
+                    path = onnx_query.graph_path(self._cache_dir, model_dir)
+                    threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+                    max_tokens = self._settings.query_max_tokens
+                    layout = onnx_query.layout_from_files(model_dir)
+                    if path.exists() and layout is not None:
+                        self._query_encoder = onnx_query.OnnxQueryEncoder.of_files(
+                            model_dir, path, threads, max_tokens, layout
                         )
-                    except Exception as exc:  # the PyTorch path always works; say why it is used
-                        log.warning("question encoding stays on PyTorch: %s", exc)
-                        self._use_onnx = False
+            if self._query_encoder is None and self._use_onnx:
+                self._query_encoder = self._exported()
         return self._query_encoder
 
+    def _exported(self) -> Any:
+        """Export the graph from the loaded model (first use), or None: stay on PyTorch."""
+        from assistant.embeddings import onnx_query
+
+        model = self._load()
+        with self._lock:
+            if self._query_encoder is not None or not self._use_onnx:
+                return self._query_encoder
+            try:
+                if not onnx_query.supports(model):
+                    raise ValueError("only Transformer + mean Pooling models are exported")
+                path = onnx_query.graph_path(self._cache_dir, self._model_dir or packaged_model_dir())
+                threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+                return onnx_query.OnnxQueryEncoder.of_model(
+                    model, path, threads, self._settings.query_max_tokens
+                )
+            except Exception as exc:  # the PyTorch path always works; say why it is used
+                log.warning("question encoding stays on PyTorch: %s", exc)
+                self._use_onnx = False
+                return None
+
     def prepare(self) -> None:
-        """Load the model (and export the question graph) now rather than on the first question."""
-        self._load()
-        self._onnx_encoder()
+        """Make questions fast now rather than on the first one: the ONNX graph (exported from
+        the model the first time), or the model itself when questions stay on PyTorch."""
+        if self._onnx_encoder() is None:
+            self._load()

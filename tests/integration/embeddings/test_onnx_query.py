@@ -48,6 +48,22 @@ def test_export_is_reused(tmp_path: Path) -> None:
     assert graph.stat().st_mtime_ns == stamp and list(tmp_path.glob("*.onnx")) == [graph]
 
 
+def test_questions_need_no_pytorch_once_the_graph_is_exported(tmp_path: Path) -> None:
+    SentenceTransformerEmbedder(EmbeddingSettings(), tmp_path).prepare()  # exports the graph
+    server = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=0, query_max_tokens=256), tmp_path)
+    server.prepare()
+    ours = np.array([server.embed_query(q) for q in QUESTIONS])
+    assert server._model is None  # the model (and PyTorch with it) was never loaded
+    reference = SentenceTransformerEmbedder(EmbeddingSettings(query_runtime="torch"), tmp_path / "never")
+    assert np.min(np.sum(ours * np.array(reference.embed_documents(QUESTIONS)), axis=1)) > 0.99999
+
+
+def test_a_model_of_another_layout_is_not_read_from_its_files(tmp_path: Path) -> None:
+    assert onnx_query.layout_from_files(tmp_path) is None  # no files at all
+    (tmp_path / "modules.json").write_text('[{"type": "x.Transformer", "path": ""}]', encoding="utf-8")
+    assert onnx_query.layout_from_files(tmp_path) is None
+
+
 def test_repeated_question_is_served_from_memory(tmp_path: Path) -> None:
     embedder = SentenceTransformerEmbedder(EmbeddingSettings(query_cache=2), tmp_path)
     first = embedder.embed_query("Кто ведет реестр?")
