@@ -79,26 +79,6 @@ class VersionKnowledge:
         self._memo_lock = threading.Lock()
         self._recent = _Lru(RECENT_QUESTIONS)
 
-    @classmethod
-    def of_chunks(
-        cls, chunks: list[Chunk], sparse_indices: list[list[int]], analyzer: Analyzer, sparse: SparseEncoder
-    ) -> VersionKnowledge:
-        """From chunks in hand (tests, tools); a live index is read by `Knowledge`."""
-        roots = RootIndex()
-        for c in chunks:
-            roots.add(c.text)
-        by_citation: dict[str, list[Chunk]] = {}
-        for c in chunks:
-            if c.kind == "act":
-                by_citation.setdefault(c.citation, []).append(c)
-        return cls(
-            [c for c in chunks if c.kind == "registry"],
-            TermStats(sparse_indices, sparse),
-            roots.done(),
-            analyzer,
-            lambda citation: by_citation.get(citation, []),
-        )
-
     def _assembled(self, citation: str) -> dict[str, Chunk]:
         parts: dict[str, list[Chunk]] = {}
         for c in self._by_citation(citation):

@@ -62,7 +62,10 @@ def test_articles_are_read_from_the_store_when_asked_and_kept() -> None:
 
 
 def test_per_text_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    kb = VersionKnowledge.of_chunks(PARTS, [[1], [2], [3]], td.analyzer(), SparseEncoder(td.analyzer()))
+    stats = knowledge.TermStats([[1], [2], [3]], SparseEncoder(td.analyzer()))
+    kb = VersionKnowledge(
+        [], stats, RootIndex(), td.analyzer(), lambda c: [p for p in PARTS if p.citation == c]
+    )
     small = knowledge._Lru(3)
     monkeypatch.setattr(kb, "_texts", small)
     for i in range(10):
