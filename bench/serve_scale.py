@@ -112,6 +112,7 @@ def replicas(base: list[Any], rows: list[Any], n_acts: int, row_copies: int) -> 
 
 def build(data_dir: Path, chunks: int, row_copies: int) -> dict[str, Any]:
     from assistant.container import Container
+    from assistant.rag import readmodel
 
     t0 = time.perf_counter()
     kenes(
@@ -153,6 +154,8 @@ def build(data_dir: Path, chunks: int, row_copies: int) -> dict[str, Any]:
     t2 = time.perf_counter()
     store.swap_alias(live)  # builds the HNSW graph, as a promote does
     index_s = time.perf_counter() - t2
+    # the statistics the ingest saved describe the version before it grew
+    readmodel.remove(readmodel.directory_in(data_dir / "index"), live)
     total = store.count(live)
     # the live version's recorded counts, as a build of that many chunks would have written them
     info = c.pipeline.manifest.get(live)
