@@ -278,12 +278,14 @@ def render(m: dict[str, Any], built: dict[str, Any], served: dict[str, Any], upd
         "",
         "| `kenes serve` (real model) | value |",
         "|---|---|",
-        f"| start to /ready (read model's pass over the index included) | {served['ready_s']} s |",
+        f"| start to /ready (read model from the version's saved statistics, registry rows read, model loaded) "
+        f"| {served['ready_s']} s |",
         f"| RSS after the questions | **{served['rss_mb']:,} MB** (anonymous {served['anon_mb']:,}, "
         f"file-backed {served['file_mb']:,}) |",
         f"| peak RSS (VmHWM) | **{served['peak_rss_mb']:,} MB** |",
-        f"| registry answers, p50 / p95 (n={reg['n']}) | {reg['p50']} / {reg['p95']} ms |",
-        f"| law answers, p50 / p95 (n={law['n']}) | {law['p50']} / {law['p95']} ms |",
+        f"| questions of the registry dev sets, any answer mode, p50 / p95 (n={reg['n']}) "
+        f"| {reg['p50']} / {reg['p95']} ms |",
+        f"| law questions (dev-v2), p50 / p95 (n={law['n']}) | {law['p50']} / {law['p95']} ms |",
         "| answers by kind: mode | "
         + ", ".join(f"{k} {v}" for k, v in sorted(served["modes"].items()))
         + " |",
