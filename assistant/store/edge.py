@@ -158,7 +158,14 @@ class EdgeStore(PagedReads):
                     size=dense_dim,
                     distance=Distance.Cosine,
                     memory=memory[s.edge_vector_memory],
-                    quantization_config=int8 if s.edge_quantization == "int8" else None,
+                    quantization_config=int8 if s.edge_quantization == "int8" and dense_dim > 1 else None,
+                    # the sparse-only placeholder (one dimension, the same for every point, never
+                    # searched): no graph to build over a million identical points
+                    hnsw_config=HnswIndexConfig(
+                        m=0, ef_construct=s.edge_hnsw_ef_construct, full_scan_threshold=10_000
+                    )
+                    if dense_dim <= 1
+                    else None,
                 )
             },
             sparse_vectors={
