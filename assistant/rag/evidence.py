@@ -40,7 +40,9 @@ class _TimeSpan:
 QUESTION_TYPES: dict[str, tuple[re.Pattern[str], _Searcher]] = {
     "deadline": (
         re.compile(
-            r"(срок|в течение|за сколько|сколько (рабочих |календарных )?дн|когда|мерзім|қанша күн|қашан)",
+            # how long / how soon: a time limit, or any span of days, months, years or hours
+            r"(срок|в течение|за сколько|сколько (рабочих |календарных )?(дн|час|месяц|лет|год|недел)|когда|"
+            r"продолжительност|мерзім|қанша (күн|сағат|ай|жыл)|қашан|ұзақтығы)",
             re.I,
         ),
         _TimeSpan(re.compile(r"\d+\s*-\s*(рабоч|календарн|дн|день|месяц|час|лет|год|күн|ай|жұмыс)", re.I)),
