@@ -19,7 +19,7 @@ T = TypeVar("T")
 RECENT_QUESTIONS = 64  # questions answered at once, with room to spare
 ARTICLES_KEPT = 4_096  # whole articles assembled from their chunks, most recently used
 MEMO_KEPT = 50_000  # per-text derived values (sentences, bigrams, index terms)
-SCAN_KEYS = ["text", "kind"]
+SCAN_KEYS = ["text"]  # a version read for its statistics: the texts (roots) and sparse indices
 
 if TYPE_CHECKING:
     from pathlib import Path
