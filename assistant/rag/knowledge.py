@@ -19,7 +19,6 @@ T = TypeVar("T")
 RECENT_QUESTIONS = 64  # questions answered at once, with room to spare
 ARTICLES_KEPT = 4_096  # whole articles assembled from their chunks, most recently used
 MEMO_KEPT = 50_000  # per-text derived values (sentences, bigrams, index terms)
-SCAN_KEYS = ["text"]  # a version read for its statistics: the texts (roots) and sparse indices
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -152,15 +151,14 @@ class Knowledge:
         registry rows in full."""
         stats = readmodel.load(self._stats_dir, collection) if self._stats_dir else None
         if stats is None:
-            scanned = self._store.scan(collection, SCAN_KEYS)
-            stats = readmodel.VersionStats.of((str(p.get("text", "")), ix) for p, ix in scanned)
+            stats = readmodel.VersionStats.scanned(self._store, collection)
             if self._stats_dir:
                 readmodel.save(self._stats_dir, collection, stats)
         rows = [p.chunk for p in self._store.scroll(collection, filters={"kind": "registry"})]
         store = self._store
         return VersionKnowledge(
             rows,
-            TermStats.counted(stats.df, stats.n_docs, self._sparse),
+            TermStats(stats.df, stats.n_docs, self._sparse),
             stats.roots,
             self._analyzer,
             lambda citation: store.by_citation(collection, citation),

@@ -10,14 +10,18 @@ import contextlib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.rag.relevance import ROOT_LEN
+from assistant.rag.relevance import ROOT_LEN, doc_frequencies
 from assistant.text.lang import normalize
+
+if TYPE_CHECKING:
+    from assistant.store.base import VectorStore
 
 _WORD = re.compile(rf"[^\W\d_]{{{ROOT_LEN},}}")
 
@@ -53,13 +57,19 @@ class VersionStats:
     def of(cls, points: Iterable[tuple[str, list[int]]]) -> VersionStats:
         """From (chunk text, sparse term indices) of every chunk of a version, in one pass."""
         roots = RootIndex()
-        df: Counter[int] = Counter()
-        n = 0
-        for text, indices in points:
-            roots.add(text)
-            df.update(set(indices))
-            n += 1
+
+        def indices() -> Iterator[list[int]]:
+            for text, ix in points:
+                roots.add(text)
+                yield ix
+
+        df, n = doc_frequencies(indices())
         return cls(n, df, roots.done())
+
+    @classmethod
+    def scanned(cls, store: VectorStore, collection: str) -> VersionStats:
+        """Read from the stored version itself: its texts and sparse indices, nothing else."""
+        return cls.of((str(payload.get("text", "")), ix) for payload, ix in store.scan(collection, ["text"]))
 
     def shifted(
         self, removed: Iterable[tuple[str, list[int]]], added: Iterable[tuple[str, list[int]]]

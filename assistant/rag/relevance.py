@@ -25,22 +25,22 @@ PREFIX_CREDIT = 0.7
 IDF_CACHE = 100_000
 
 
+def doc_frequencies(doc_indices: Iterable[list[int]]) -> tuple[Counter[int], int]:
+    """Documents holding each sparse term (a term counts once per document), and the documents."""
+    df: Counter[int] = Counter()
+    n_docs = 0
+    for indices in doc_indices:
+        df.update(set(indices))
+        n_docs += 1
+    return df, n_docs
+
+
 class TermStats:
-    def __init__(self, doc_indices: Iterable[list[int]], sparse: SparseEncoder) -> None:
-        self.df: Counter[int] = Counter()
-        self.n_docs = 0
-        for indices in doc_indices:
-            self.df.update(set(indices))
-            self.n_docs += 1
+    def __init__(self, df: Counter[int], n_docs: int, sparse: SparseEncoder) -> None:
+        self.df = df
+        self.n_docs = n_docs
         self._sparse = sparse
         self._idf: dict[str, float] = {}
-
-    @classmethod
-    def counted(cls, df: Counter[int], n_docs: int, sparse: SparseEncoder) -> TermStats:
-        """From counts already made (a version's saved statistics)."""
-        stats = cls([], sparse)
-        stats.df, stats.n_docs = df, n_docs
-        return stats
 
     def doc_freq(self, term: str) -> int:
         return self.df.get(self._sparse.term_index(term), 0)

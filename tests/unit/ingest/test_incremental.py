@@ -18,7 +18,7 @@ from assistant.rag.readmodel import VersionStats
 from assistant.rag.readmodel import load as load_stats
 from assistant.rag.readmodel import remove as remove_stats
 from assistant.settings import QdrantSettings
-from assistant.store.base import StoredPoint, VectorStore
+from assistant.store.base import StoredPoint
 from assistant.store.qdrant import QdrantStore
 from assistant.text.sparse import SparseEncoder
 from assistant.text.views import dense_text, lexical_text
@@ -243,10 +243,6 @@ def test_rows_on_an_act_repealed_by_an_update_are_flagged(pipeline: IngestPipeli
     assert chunks["registry:TA-02-01@ru"].status.startswith("Утратил силу")
 
 
-def _scanned(store: VectorStore, collection: str) -> VersionStats:
-    return VersionStats.of((str(p.get("text", "")), ix) for p, ix in store.scan(collection, ["text"]))
-
-
 def test_each_version_saves_its_read_model_statistics(
     pipeline: IngestPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -255,7 +251,7 @@ def test_each_version_saves_its_read_model_statistics(
     report = pipeline.update(None, td.write_registry(tmp_path / "src" / "v2.csv", v2_rows()))
     for collection in (first.collection, report.collection):
         saved = load_stats(pipeline.stats_dir, collection)
-        fresh = _scanned(store, collection)
+        fresh = VersionStats.scanned(store, collection)
         assert saved is not None and (saved.n_docs, saved.df) == (fresh.n_docs, fresh.df), collection
         assert fresh.roots.pieces <= saved.roots.pieces
     # a server starts from the file: the version's chunks are not read for it

@@ -3,12 +3,15 @@ from the store on demand (and kept while recently used), bounded per-text caches
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from assistant.domain import Chunk
 from assistant.rag import knowledge
 from assistant.rag.knowledge import VersionKnowledge
 from assistant.rag.readmodel import RootIndex
+from assistant.rag.relevance import doc_frequencies
 from assistant.text.sparse import SparseEncoder
 from tests.unit.rag import tiny_data as td
 
@@ -49,7 +52,11 @@ def test_articles_are_read_from_the_store_when_asked_and_kept() -> None:
         return [p for p in PARTS if p.citation == citation]
 
     kb = VersionKnowledge(
-        [], knowledge.TermStats([], SparseEncoder(td.analyzer())), RootIndex(), td.analyzer(), by_citation
+        [],
+        knowledge.TermStats(Counter(), 0, SparseEncoder(td.analyzer())),
+        RootIndex(),
+        td.analyzer(),
+        by_citation,
     )
     assert asked == []  # nothing is read up front
     whole = kb.article("law#st2", "ru")
@@ -62,7 +69,7 @@ def test_articles_are_read_from_the_store_when_asked_and_kept() -> None:
 
 
 def test_per_text_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    stats = knowledge.TermStats([[1], [2], [3]], SparseEncoder(td.analyzer()))
+    stats = knowledge.TermStats(*doc_frequencies([[1], [2], [3]]), SparseEncoder(td.analyzer()))
     kb = VersionKnowledge(
         [], stats, RootIndex(), td.analyzer(), lambda c: [p for p in PARTS if p.citation == c]
     )

@@ -12,6 +12,7 @@ from assistant.rag.relevance import (
     TermStats,
     act_topic,
     coverage,
+    doc_frequencies,
     query_weights,
     text_terms,
     unknown_salient,
@@ -30,7 +31,8 @@ DOCS = [
 def stats() -> TermStats:
     sparse = SparseEncoder(analyzer())
     return TermStats(
-        ([sparse.term_index(t) for t in with_prefixes(analyzer().terms(d))] for d in DOCS), sparse
+        *doc_frequencies([sparse.term_index(t) for t in with_prefixes(analyzer().terms(d))] for d in DOCS),
+        sparse,
     )
 
 
@@ -53,7 +55,7 @@ def test_idf_is_bm25_style_and_decreases_with_frequency(stats: TermStats) -> Non
 
 
 def test_empty_term_stats() -> None:
-    empty = TermStats([], SparseEncoder(analyzer()))
+    empty = TermStats(*doc_frequencies([]), SparseEncoder(analyzer()))
     assert empty.n_docs == 0 and empty.doc_freq("x") == 0
     assert empty.idf("x") == pytest.approx(math.log(2))
 
