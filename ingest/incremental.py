@@ -19,7 +19,14 @@ from assistant.text.views import dense_text, lexical_text
 from ingest import changes as change_report
 from ingest.manifest import VersionInfo, new_version_id, now_iso, this_builder
 from ingest.pipeline import IngestReport, Progress, content_hash, count_chunks, embed_hash
-from ingest.sources import ActsArg, SourceSet, acts_paths, link_rows_to_acts, load_sources
+from ingest.sources import (
+    ActsArg,
+    SourceSet,
+    acts_paths,
+    flag_rows_on_repealed_acts,
+    link_rows_to_acts,
+    load_sources,
+)
 
 if TYPE_CHECKING:
     from assistant.store.base import VectorStore
@@ -64,24 +71,14 @@ def plan_update(old_scope: list[StoredPoint], sources: SourceSet, *, embedder_na
 def rows_on_repealed_acts(store: VectorStore, live: str, sources: SourceSet) -> list[StoredPoint]:
     """Registry rows (outside this update's scope) resting on an updated act that has now lost
     force: flagged as a full build flags them (`link_rows_to_acts`), payload only."""
-    repealed = {c.act_slug: c for c in sources.chunks if c.kind == "act" and c.lang == "ru" and c.repealed}
-    if not repealed:
+    acts = [c for c in sources.chunks if c.kind == "act" and c.lang == "ru" and c.repealed]
+    if not acts:
         return []
-    out = []
-    for point in store.scroll(
-        live, with_vectors=True, filters={"kind": "registry", "act_slug": sorted(repealed)}
-    ):
-        act = repealed[point.chunk.act_slug]
-        if not point.chunk.repealed or point.chunk.status != act.status:
-            flagged = point.chunk.model_copy(
-                update={
-                    "repealed": True,
-                    "status": act.status,
-                    "version_date": point.chunk.version_date or act.version_date,
-                }
-            )
-            out.append(_updated_payload(point, flagged))
-    return out
+    scope = {"kind": "registry", "act_slug": sorted({c.act_slug for c in acts})}
+    points = list(store.scroll(live, with_vectors=True, filters=scope))
+    flagged = [p.chunk.model_copy() for p in points]
+    flag_rows_on_repealed_acts(acts, flagged)
+    return [_updated_payload(p, f) for p, f in zip(points, flagged, strict=True) if f != p.chunk]
 
 
 def _indices(point: StoredPoint) -> list[int]:

@@ -121,16 +121,21 @@ def load_sources(acts: ActsArg, registry: Path | None) -> SourceSet:
     return sources
 
 
-def link_rows_to_acts(act_chunks: list[Chunk], rows: list[RegistryRow], row_chunks: list[Chunk]) -> None:
-    """A row resting on a repealed act is flagged as such. Registry rows exist only in Russian:
-    when the article a row rests on also exists in Kazakh, the Kazakh text of the same point is
-    indexed with the row, so a Kazakh question about the function reaches it lexically."""
+def flag_rows_on_repealed_acts(act_chunks: list[Chunk], row_chunks: list[Chunk]) -> None:
+    """A row resting on a repealed act is flagged as such (status and version date of the act)."""
     acts = {c.act_slug: c for c in act_chunks if c.lang == "ru"}
     for chunk in row_chunks:
         act = acts.get(chunk.act_slug)
         if act is not None and act.repealed:
             chunk.repealed, chunk.status = True, act.status
             chunk.version_date = chunk.version_date or act.version_date
+
+
+def link_rows_to_acts(act_chunks: list[Chunk], rows: list[RegistryRow], row_chunks: list[Chunk]) -> None:
+    """A row resting on a repealed act is flagged as such. Registry rows exist only in Russian:
+    when the article a row rests on also exists in Kazakh, the Kazakh text of the same point is
+    indexed with the row, so a Kazakh question about the function reaches it lexically."""
+    flag_rows_on_repealed_acts(act_chunks, row_chunks)
     kk_articles: dict[str, str] = {}
     kk_titles: dict[str, str] = {}
     for chunk in sorted(act_chunks, key=lambda c: c.seq):
