@@ -199,9 +199,12 @@ class EdgeStore(PagedReads):
             self._dirty.discard(name)
             shutil.rmtree(self._open() / name, ignore_errors=True)
 
+    def _version(self, name: str) -> str:
+        """A version's own name, also when it is read through the alias name (as on a server)."""
+        return self.require_live() if name == self.alias else name
+
     def _shard(self, name: str) -> EdgeShard:
-        if name == self.alias:  # reads through the alias name, as on a server
-            name = self.require_live()
+        name = self._version(name)
         shard = self._shards.get(name)
         if shard is None:
             with self._lock:
@@ -328,8 +331,7 @@ class EdgeStore(PagedReads):
             path = self._open() / dst
             if path.exists():
                 self.drop(dst)
-            root = self._root / (self.require_live() if src == self.alias else src)
-            shutil.copytree(root, path, ignore=shutil.ignore_patterns(_LOCK_FILE))
+            shutil.copytree(self._root / self._version(src), path, ignore=shutil.ignore_patterns(_LOCK_FILE))
             self._shards[dst] = EdgeShard.load(str(path))
 
     def query(
@@ -377,4 +379,4 @@ class EdgeStore(PagedReads):
         """The directory of one version, flushed: what an export copies."""
         shard = self._optimized(name)
         shard.flush()
-        return self._root / (self.require_live() if name == self.alias else name)
+        return self._root / self._version(name)
