@@ -48,6 +48,18 @@ def machine() -> dict[str, Any]:
     }
 
 
+def proc_memory(pid: int | str = "self") -> dict[str, float]:
+    """A process's memory in MB from /proc: VmRSS (now), VmHWM (peak), RssAnon, RssFile."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+            out[key] = int(value.split()[0]) / 1024
+    if "VmRSS" not in out:
+        raise RuntimeError(f"no VmRSS for pid {pid}")
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")

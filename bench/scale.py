@@ -36,7 +36,7 @@ import numpy as np
 
 from assistant.settings import PROJECT_ROOT, QdrantSettings, Settings
 from assistant.store.base import EncodedChunk, SparseVec
-from bench.common import machine, machine_line, summary, write_section
+from bench.common import machine, machine_line, proc_memory, summary, write_section
 
 CORPORA = [Path("/work/shared/corpus-large"), Path("/work/shared/corpus/acts")]
 STORES = ("edge", "old")
@@ -135,10 +135,7 @@ class _OldSearchCopy:
 
 
 def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return proc_memory()["VmRSS"]
 
 
 def _open(store_kind: str, path: Path) -> Any:

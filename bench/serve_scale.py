@@ -35,7 +35,7 @@ import numpy as np
 
 from assistant.settings import PROJECT_ROOT, Settings
 from bench.api_load import indexed_with_user, served_process
-from bench.common import machine, machine_line, summary, write_section
+from bench.common import machine, machine_line, proc_memory, summary, write_section
 from bench.retrieval import dev_items
 
 DEMO = PROJECT_ROOT / "data" / "demo"
@@ -51,13 +51,8 @@ def kenes(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subp
     )
 
 
-def proc_memory(pid: int) -> dict[str, float]:
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
-            out[key] = round(int(value.split()[0]) / 1024, 1)
-    return out
+def memory_of(pid: int) -> dict[str, float]:
+    return {key: round(mb, 1) for key, mb in proc_memory(pid).items()}
 
 
 # -- 1 + 2: the index -----------------------------------------------------------------------------
@@ -188,10 +183,7 @@ def ensure_stats(data_dir: Path) -> float | None:
     took = None
     if readmodel.load(stats_dir, live) is None:
         t0 = time.perf_counter()
-        scanned = c.store.scan(live, ["text"])
-        readmodel.save(
-            stats_dir, live, readmodel.VersionStats.of((str(p.get("text", "")), ix) for p, ix in scanned)
-        )
+        readmodel.save(stats_dir, live, readmodel.VersionStats.scanned(c.store, live))
         took = round(time.perf_counter() - t0, 1)
     c.close()
     return took
@@ -212,7 +204,7 @@ def serve(data_dir: Path, n_law: int, n_registry: int) -> dict[str, Any]:
     modes: dict[str, int] = {}
     with served_process(data_dir, {}) as (base, proc):
         ready_s = time.perf_counter() - t0
-        timeline.append({"after": "ready", **proc_memory(proc.pid)})
+        timeline.append({"after": "ready", **memory_of(proc.pid)})
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300) as http:
             for kind, group in (("registry", registry), ("law", law), ("registry", registry)):
                 for item in group:
@@ -222,8 +214,8 @@ def serve(data_dir: Path, n_law: int, n_registry: int) -> dict[str, Any]:
                     mode = f"{kind}: {r.json().get('mode')}"
                     modes[mode] = modes.get(mode, 0) + 1
                     times[kind].append((time.perf_counter() - t) * 1000)
-                timeline.append({"after": f"{len(group)} {kind}", **proc_memory(proc.pid)})
-        final = proc_memory(proc.pid)
+                timeline.append({"after": f"{len(group)} {kind}", **memory_of(proc.pid)})
+        final = memory_of(proc.pid)
     return {
         "ready_s": round(ready_s, 1),
         "rss_mb": final["VmRSS"],

@@ -24,7 +24,7 @@ import httpx
 
 from assistant.settings import DEMO_DIR
 from bench.api_load import indexed_with_user, served_process
-from bench.common import machine, machine_line, summary, write_section
+from bench.common import machine, machine_line, proc_memory, summary, write_section
 
 KINDS = {"registry": "registry", "registry-list": "registry", "law": "law", "multi": "law"}
 # per 10 questions: what a working day of civil servants looks like, with law heavy enough that
@@ -55,10 +55,7 @@ def schedule(pools: dict[str, list[dict[str, Any]]], n: int, seed: int = 0) -> l
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    return proc_memory(pid)["VmRSS"]
 
 
 async def run(
