@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.rag.evidence import question_types
 from assistant.settings import DEMO_DIR
 from eval.datasets import load_dataset
-from eval.generate import TIME_SPAN, generate, keep_some, main, question_type
+from eval.generate import TEMPLATES, TIME_SPAN, generate, keep_some, main, question_type
 
 SHARED_LARGE = Path(__file__).resolve().parents[3].parent / "shared" / "corpus-large"
 COMMITTED = Path(__file__).resolve().parents[3] / "eval" / "train" / "generated.jsonl"
@@ -23,6 +24,25 @@ def test_question_type_follows_what_the_sentence_can_answer() -> None:
     assert question_type("Уполномоченный орган утверждает правила оказания услуг.") == "who"
     assert question_type("Оператор обязан принять меры по защите персональных данных.") == "who"
     assert question_type("Все госорганы обязаны обеспечить доступность услуг.") == "duty"
+    assert question_type("Государственные услуги оказываются через Государственную корпорацию.") == "where"
+    assert question_type("Мемлекеттік көрсетілетін қызметтер веб-портал арқылы көрсетіледі.") == "where"
+    assert question_type("Основаниями для отказа в оказании услуги являются:") == "refusal"
+
+
+@pytest.mark.parametrize("kind", ["deadline", "where", "refusal", "who"])
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_typed_template_asks_what_the_answer_ranker_reads_as_that_type(kind: str, lang: str) -> None:
+    """The rankers learn what a «where» or «deadline» question wants only if the generated
+    questions of that type are read as that type at answer time."""
+    wanted = {"deadline": "deadline", "where": "where", "refusal": "refusal", "who": "who"}[kind]
+    for template in TEMPLATES[kind][lang]:
+        assert wanted in question_types(template.format(x="выдача справки")), template
+
+
+def test_untyped_templates_ask_for_no_type() -> None:
+    for lang in ("ru", "kk"):
+        for template in TEMPLATES["other"][lang]:
+            assert "where" not in question_types(template.format(x="выдача справки")), template
 
 
 def test_keep_some_keeps_order_and_a_part() -> None:
