@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Answer, Chunk, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
+from assistant.rag import registry_query
 from assistant.rag.citations import check, verified_text
 from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged
 from assistant.rag.features import question_terms
@@ -28,7 +29,6 @@ from assistant.rag.quoting import (
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
-from assistant.rag.routed import registry_selection
 from assistant.rag.understand import Understanding, understand
 
 if TYPE_CHECKING:
@@ -278,12 +278,11 @@ class AnswerEngine:
         return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations)
 
     def _registry_list(self, u: Understanding, kb: Any) -> Answer | None:
-        agencies, category, rows = registry_selection(u, kb)
-        if not (agencies or category or u.filters):
+        query, total, rows = registry_query.select(u, kb)
+        if not query.selects():
             return None
-        description = reg.describe_filters(agencies, category, u.filters, u.lang)
         shown = rows[:5] if u.intent == "registry_count" else rows[: reg.LIST_SHOWN]
-        text = reg.listing(shown, len(rows), description, u.lang)
+        text = reg.listing(shown, total, query.describe(u.lang), u.lang)
         citations = [reg.row_citation(i, r) for i, r in enumerate(shown, 1)]
         return Answer(
             question=u.question,

@@ -65,12 +65,16 @@ class VersionKnowledge:
         roots: RootIndex,
         analyzer: Analyzer,
         articles: Callable[[str], list[Chunk]],
+        rows_where: Callable[[dict[str, Any]], list[Chunk]],
+        count_where: Callable[[dict[str, Any]], int],
     ) -> None:
         self.analyzer = analyzer
         self.stats = stats
         self.roots = roots
         self.registry = RegistryIndex(registry_rows, analyzer)
         self._by_citation = articles
+        self._rows_where = rows_where
+        self._count_where = count_where
         self._articles = _Lru(ARTICLES_KEPT)
         self._terms = _Lru(MEMO_KEPT)
         self._texts = _Lru(MEMO_KEPT)
@@ -101,6 +105,13 @@ class VersionKnowledge:
 
     def article_any(self, citation: str, lang: Lang | str) -> Chunk | None:
         return self.article(citation, lang) or self.article(citation, "ru") or self.article(citation, "kk")
+
+    def registry_rows(self, filters: dict[str, Any]) -> list[Chunk]:
+        """Registry rows the engine selects by payload (agency, act, category, marks)."""
+        return self._rows_where(filters)
+
+    def registry_count(self, filters: dict[str, Any]) -> int:
+        return self._count_where(filters)
 
     def lexical(self, chunk: Chunk) -> str:
         return lexical_text(chunk)
@@ -162,4 +173,6 @@ class Knowledge:
             stats.roots,
             self._analyzer,
             lambda citation: store.by_citation(collection, citation),
+            lambda filters: [p.chunk for p in store.scroll(collection, filters=filters)],
+            lambda filters: store.count(collection, filters),
         )

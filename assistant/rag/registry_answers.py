@@ -116,16 +116,3 @@ def listing(rows: list[Chunk], total: int, description: str, lang: Lang) -> str:
     if total > len(rows):
         lines.append(more)
     return "\n".join(lines)
-
-
-def describe_filters(agencies: list[str], category: str | None, filters: dict[str, str], lang: Lang) -> str:
-    parts = []
-    if agencies:
-        parts.append(("органы: " if lang == "ru" else "органдар: ") + "; ".join(agencies))
-    if category:
-        parts.append(("категория: " if lang == "ru" else "санат: ") + category)
-    if filters.get("automatable"):
-        parts.append(("автоматизируемая: " if lang == "ru" else "автоматтандыру: ") + filters["automatable"])
-    if filters.get("automation_risk"):
-        parts.append(("риск: " if lang == "ru" else "тәуекел: ") + filters["automation_risk"])
-    return ", ".join(parts) if parts else ("все записи" if lang == "ru" else "барлық жазбалар")

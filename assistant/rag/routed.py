@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Chunk, Lang, SearchHit, SearchResult
+from assistant.domain import Lang, SearchHit, SearchResult
+from assistant.rag import registry_query
 from assistant.rag.evidence import answer_types, question_types
 from assistant.rag.rerank import rerank
 from assistant.rag.understand import Understanding, understand
@@ -23,17 +24,6 @@ if TYPE_CHECKING:
 
 BASIS_FROM_TOP = 3  # rows this close to the top are strong enough to vouch for their article
 MAX_BASIS_INSERTS = 2
-
-
-def registry_selection(u: Understanding, kb: VersionKnowledge) -> tuple[list[str], str | None, list[Chunk]]:
-    agencies = [m.agency for m in kb.registry.match_agencies(u.question)]
-    category = kb.registry.match_category(u.question)
-    if not (agencies or category or u.filters):
-        return agencies, category, []
-    rows = kb.registry.select(
-        agencies, u.filters.get("automatable"), u.filters.get("automation_risk"), category
-    )
-    return agencies, category, rows
 
 
 def with_basis_articles(hits: list[SearchHit], kb: VersionKnowledge, lang: Lang) -> list[SearchHit]:
@@ -185,7 +175,7 @@ class RoutedRetriever:
         kb = self.knowledge.for_version(result.index_version)
         hits = result.hits
         if u.intent in ("registry_list", "registry_count"):
-            _, _, rows = registry_selection(u, kb)
+            _, _, rows = registry_query.select(u, kb)
             if rows:
                 chosen = {r.citation for r in rows[:top_k]}
                 hits = [SearchHit(chunk=r, score=1.0) for r in rows[:top_k]] + [

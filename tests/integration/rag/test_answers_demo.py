@@ -147,3 +147,35 @@ def test_who_keeps_the_register_of_public_services(demo_container: Container) ->
     # regression: «реестр» was stripped from the query and PS-10-06 «рассматривают обращения…» answered
     a = demo_container.assistant.ask("Кто ведет реестр государственных услуг?")
     assert a.citations and a.citations[0].citation == "registry:PS-08-03"
+
+
+def _demo_rows() -> list[dict[str, str]]:
+    import csv
+
+    from assistant.settings import DEMO_DIR
+
+    with (DEMO_DIR / "registry" / "functions.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize(
+    ("question", "keep"),
+    [
+        (
+            "Сколько функций категории «иная» в реестре по Закону о доступе к информации?",
+            lambda r: r["category"] == "иная" and r["act_slug"] == "access-to-information",
+        ),
+        (
+            "Сколько функций у местных исполнительных органов по Закону о персональных данных?",
+            lambda r: r["act_slug"] == "personal-data" and r["agency"].startswith("местные исполнительные"),
+        ),
+    ],
+)
+def test_registry_counts_by_act_category_and_agency_come_from_the_engine(
+    demo_container: Container, question: str, keep: Any
+) -> None:
+    expected = sorted(f"registry:{r['function_id']}" for r in _demo_rows() if keep(r))
+    assert expected
+    a = demo_container.assistant.ask(question)
+    assert f": {len(expected)} функци" in a.answer.split("\n")[0], a.answer
+    assert {c.citation for c in a.citations} <= set(expected)

@@ -57,6 +57,8 @@ def test_articles_are_read_from_the_store_when_asked_and_kept() -> None:
         RootIndex(),
         td.analyzer(),
         by_citation,
+        lambda filters: [],
+        lambda filters: 0,
     )
     assert asked == []  # nothing is read up front
     whole = kb.article("law#st2", "ru")
@@ -71,7 +73,13 @@ def test_articles_are_read_from_the_store_when_asked_and_kept() -> None:
 def test_per_text_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     stats = knowledge.TermStats(*doc_frequencies([[1], [2], [3]]), SparseEncoder(td.analyzer()))
     kb = VersionKnowledge(
-        [], stats, RootIndex(), td.analyzer(), lambda c: [p for p in PARTS if p.citation == c]
+        [],
+        stats,
+        RootIndex(),
+        td.analyzer(),
+        lambda c: [p for p in PARTS if p.citation == c],
+        lambda f: [],
+        lambda f: 0,
     )
     small = knowledge._Lru(3)
     monkeypatch.setattr(kb, "_texts", small)

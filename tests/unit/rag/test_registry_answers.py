@@ -6,6 +6,7 @@ import pytest
 
 from assistant.domain import Chunk
 from assistant.rag import registry_answers as reg
+from assistant.rag.registry_query import RegistryQuery
 from ingest.registry import RegistryRow, row_to_chunk
 from tests.unit.rag.tiny_data import AGENCY, OLD_AGENCY, OLD_BASIS, row, rows
 
@@ -167,14 +168,13 @@ def test_listing_of_nothing() -> None:
     assert reg.listing([], 0, "риск: высокий", "ru") == "В реестре риск: высокий: 0 функций."
 
 
-def test_describe_filters_ru_and_kk() -> None:
-    filters = {"automatable": "да", "automation_risk": "низкий"}
-    assert reg.describe_filters(["орган А", "орган Б"], "иная", filters, "ru") == (
-        "органы: орган А; орган Б, категория: иная, автоматизируемая: да, риск: низкий"
-    )
-    assert reg.describe_filters(["орган А"], "иная", filters, "kk") == (
-        "органдар: орган А, санат: иная, автоматтандыру: да, тәуекел: низкий"
-    )
-    assert reg.describe_filters([], None, {}, "ru") == "все записи"
-    assert reg.describe_filters([], None, {}, "kk") == "барлық жазбалар"
-    assert reg.describe_filters([], None, {"automation_risk": "высокий"}, "ru") == "риск: высокий"
+def test_a_registry_query_describes_what_it_selects_ru_and_kk() -> None:
+    q = RegistryQuery(agencies=["орган А", "орган Б"], category="иная", automatable="да", risk="низкий")
+    assert q.describe("ru") == "органы: орган А; орган Б, категория: иная, автоматизируемая: да, риск: низкий"
+    assert RegistryQuery(agencies=["орган А"], category="иная", automatable="да", risk="низкий").describe(
+        "kk"
+    ) == ("органдар: орган А, санат: иная, автоматтандыру: да, тәуекел: низкий")
+    assert RegistryQuery().describe("ru") == "все записи"
+    assert RegistryQuery().describe("kk") == "барлық жазбалар"
+    assert RegistryQuery(risk="высокий").describe("ru") == "риск: высокий"
+    assert RegistryQuery(acts={"law": "О тестах"}).describe("ru") == "акты: «О тестах»"

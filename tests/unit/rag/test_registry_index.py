@@ -90,20 +90,64 @@ def test_match_category(index: RegistryIndex, question: str, category: str | Non
     assert index.match_category(question) == category
 
 
-def _ids(chunks: list[Chunk]) -> list[str]:
-    return [c.registry["function_id"] for c in chunks]
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("Сколько функций записаны как «иная»?", "иная"),
+        ("Какие у них иные функции?", "иная"),
+        ("Какие функции у информационного органа?", None),
+    ],
+)
+def test_a_category_that_is_a_stopword_still_matches(question: str, category: str | None) -> None:
+    index = RegistryIndex(
+        [_row("X-1", GOV, "иная", "нет", "высокий"), _row("X-2", PD, "нормотворческая", "да", "низкий")],
+        analyzer(),
+    )
+    assert index.match_category(question) == category
 
 
-def test_select(index: RegistryIndex) -> None:
-    assert _ids(index.select()) == ["A-1", "A-2", "B-1", "C-1", "C-2"]
-    assert _ids(index.select(automatable="да")) == ["A-1", "A-2"]
-    assert _ids(index.select(agencies=[LOCAL])) == ["C-1", "C-2"]
-    assert _ids(index.select(agencies=[LOCAL, GOV], risk="высокий")) == ["B-1", "C-2"]
-    assert _ids(index.select(category="учетно-регистрационная", automatable="нет")) == ["C-2"]
-    assert index.select(automatable="да", risk="высокий") == []
+def test_words_every_agency_shares_name_none() -> None:
+    index = RegistryIndex(
+        [
+            _row(f"G-{i}", f"уполномоченный орган {n}", "иная", "нет", "высокий")
+            for i, n in enumerate(["по связи", "по архивам", "по спорту"])
+        ],
+        analyzer(),
+    )
+    assert index.match_agencies("У каких органов есть функции?") == []
+    assert [m.agency for m in index.match_agencies("функции уполномоченного органа по архивам")] == [
+        "уполномоченный орган по архивам"
+    ]
+
+
+def test_acts_named_after_a_word_for_an_act() -> None:
+    rows = [
+        row_to_chunk(
+            RegistryRow.model_validate(
+                row(function_id="P-1", act_slug="pd", act_title="О персональных данных и их защите")
+            )
+        ),
+        row_to_chunk(
+            RegistryRow.model_validate(
+                row(function_id="A-1", act_slug="ai", act_title="О доступе к информации")
+            )
+        ),
+    ]
+    index = RegistryIndex(rows, analyzer())
+    acts, used = index.match_acts(
+        "Сколько функций по законам о персональных данных и о доступе к информации?"
+    )
+    assert acts == {"pd": "О персональных данных и их защите", "ai": "О доступе к информации"}
+    assert {"персональный", "данные", "доступ", "информация"} <= used
+    # title words without a word for an act name no act; nor do the words of another act
+    assert index.match_acts("Сколько функций о персональных данных?")[0] == {}
+    assert index.match_acts("Какие функции по Закону о данных?")[0] == {}
 
 
 def test_empty_index() -> None:
     empty = RegistryIndex([], analyzer())
     assert len(empty) == 0 and empty.agencies == [] and empty.match_agencies("Правительство") == []
-    assert empty.match_category("что угодно") is None and empty.select() == []
+    assert empty.match_category("что угодно") is None and empty.match_acts("по Закону о тестах") == (
+        {},
+        set(),
+    )

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from assistant.domain import Chunk, Lang, SearchHit, SearchResult
+from assistant.rag import registry_query
 from assistant.rag.registry_index import RegistryIndex
 from assistant.rag.routed import (
     RoutedRetriever,
     answer_type_boost,
     function_action,
     function_action_order,
-    registry_selection,
     with_basis_articles,
 )
 from assistant.rag.understand import understand
@@ -48,6 +48,26 @@ class FakeKB:
 
     def memo(self, key: tuple[str, ...], compute: Any) -> Any:
         return compute()
+
+    def registry_rows(self, filters: dict[str, Any]) -> list[Chunk]:
+        """The engine's payload filter over the rows: a list value is any of, else equal."""
+
+        def value(row: Chunk, key: str) -> Any:
+            return (
+                row.registry.get(key.removeprefix("registry."), "")
+                if key.startswith("registry.")
+                else row.kind
+            )
+
+        def keeps(row: Chunk) -> bool:
+            return all(
+                value(row, k) in v if isinstance(v, list) else value(row, k) == v for k, v in filters.items()
+            )
+
+        return [r for r in self.registry.rows if keeps(r)]
+
+    def registry_count(self, filters: dict[str, Any]) -> int:
+        return len(self.registry_rows(filters))
 
     def article_any(self, citation: str, lang: str) -> Chunk | None:
         self.asked.append((citation, lang))
@@ -205,16 +225,31 @@ def _registry() -> list[Chunk]:
 
 def test_registry_selection_by_agency_and_filters() -> None:
     kb: Any = FakeKB([], _registry())
-    agencies, category, selected = registry_selection(understand(f"Какие функции у органа: {AGENCY}?"), kb)
-    assert agencies == [AGENCY] and category is None
-    assert [r.citation for r in selected] == ["registry:TA-02-01", "registry:TA-02-02"]
-    _, _, risky = registry_selection(understand("Перечисли функции с высоким риском"), kb)
-    assert [r.citation for r in risky] == ["registry:TA-02-01"]
+    query, total, selected = registry_query.select(understand(f"Какие функции у органа: {AGENCY}?"), kb)
+    assert query.agencies == [AGENCY] and query.category is None
+    assert query.engine_filter() == {"kind": "registry", "registry.agency": [AGENCY]}
+    assert [r.citation for r in selected] == ["registry:TA-02-01", "registry:TA-02-02"] and total == 2
+    query, total, risky = registry_query.select(understand("Перечисли функции с высоким риском"), kb)
+    assert query.engine_filter() == {"kind": "registry", "registry.automation_risk": "высокий"}
+    assert [r.citation for r in risky] == ["registry:TA-02-01"] and total == 1
+
+
+def test_registry_selection_by_the_act_named() -> None:
+    kb: Any = FakeKB([], _registry())
+    query, total, selected = registry_query.select(
+        understand("Сколько функций по Закону о тестовых услугах?"), kb
+    )
+    assert set(query.acts) == {"tiny-act"}
+    # the title's words name the act here, not the agency «… в сфере тестовых услуг»
+    assert query.agencies == []
+    under_act = [r.citation for r in kb.registry.rows if r.registry["act_slug"] == "tiny-act"]
+    assert [r.citation for r in selected] == under_act and total == len(under_act) < len(kb.registry.rows)
 
 
 def test_registry_selection_needs_something_to_select_by() -> None:
     kb: Any = FakeKB([], _registry())
-    assert registry_selection(understand("Какие функции есть?"), kb) == ([], None, [])
+    query, total, selected = registry_query.select(understand("Какие функции есть?"), kb)
+    assert not query.selects() and (total, selected) == (0, [])
 
 
 class StubRetriever:
