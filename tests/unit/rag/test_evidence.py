@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.domain import Chunk
-from assistant.rag.evidence import EvidenceRanker, question_types
+from assistant.rag.evidence import EvidenceRanker, answer_types, question_types
 from tests.unit.rag.tiny_data import analyzer
 
 ARTICLE = Chunk(
@@ -64,7 +64,10 @@ def _ranker() -> EvidenceRanker:
         ("Каким документом оформляется решение?", ["document"]),
         ("Можно ли отказать в приеме?", ["refusal", "permission"]),
         ("Кто и в какой срок рассматривает жалобу?", ["deadline", "who"]),
-        ("Что такое государственная услуга?", []),
+        ("Что такое государственная услуга?", ["definition"]),
+        ("Как часто акимат отчитывается?", ["frequency"]),
+        ("Какой документ составить по итогам?", ["document"]),
+        ("Какая государственная услуга нужна?", []),
     ],
 )
 def test_question_types(question: str, types: list[str]) -> None:
@@ -215,3 +218,17 @@ def test_the_best_sentence_of_a_merged_quote_comes_first_for_a_reader_of_its_beg
     focus = "Сведения исключаются в течение одного рабочего дня."
     assert first_said(focus, quote) == f"{focus} … Определение понятия."
     assert first_said(quote, quote) == quote
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Отчет о завершении публичного обсуждения содержит перечень замечаний.", "document"),
+        ("3) проактивное распространение информации – размещение информации без запроса;", "definition"),
+        ("Отчет выносится на публичное обсуждение не реже одного раза в год.", "frequency"),
+        ("Ақпарат жыл сайын жарияланады.", "frequency"),
+    ],
+)
+def test_answer_types_of_the_new_question_kinds(text: str, kind: str) -> None:
+    assert kind in answer_types(text)
+    assert kind not in answer_types("Уполномоченный орган утверждает правила оказания государственных услуг.")
