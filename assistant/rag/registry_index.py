@@ -125,6 +125,10 @@ class RegistryIndex:
             return []
         top = [s for s in scored if s[0] == best_cover]
         best_recall = max(s[1] for s in top)
+        # one word of a long name («другое министерство») is a passing mention, not a name; a
+        # long name is given by three of its words («местных исполнительных органов»)
+        if best_recall < 0.4 and len(mention) < 3:
+            return []
         matches = [AgencyMatch(a, recall) for cover, recall, a in top if recall >= best_recall - 0.1]
         return sorted(matches, key=lambda m: m.score, reverse=True)
 

@@ -123,7 +123,7 @@ def elliptical(question: str, lang: Lang) -> bool:
 def classify(question: str) -> Intent:
     if _COUNT.search(question) and _REGISTRY_WORD.search(question):
         return "registry_count"
-    if _LIST.search(question):
+    if _LIST.search(question) and _REGISTRY_WORD.search(question):  # «список победителей» is not one
         return "registry_list"
     if _STATUS.search(question):
         return "registry_status"
