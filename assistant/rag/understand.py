@@ -132,12 +132,48 @@ def classify(question: str) -> Intent:
     return "law"
 
 
+_SUBSTITUTABLE = {"NOUN", "ADJF", "PRTF"}
+
+
+def substituted(previous: str, follow_up: str) -> str | None:
+    """The previous question with the follow-up's one or two words put in place of the words
+    of the same part of speech, case and number (the user inflects them to fit), or None when
+    the follow-up is not such a replacement."""
+    from assistant.text.analyzer import raw_tokens
+    from assistant.text.russian import get_morph
+
+    morph = get_morph()
+
+    def form(word: str) -> tuple[str, str, str] | None:
+        tag = morph.parse(word.lower())[0].tag
+        return (str(tag.POS), str(tag.case), str(tag.number)) if tag.POS in _SUBSTITUTABLE else None
+
+    words = [w for w in raw_tokens(follow_up) if w.isalpha() and not _CONNECTIVE.fullmatch(w)]
+    if not words or len(words) > 2 or any(form(w) is None for w in words):
+        return None
+    tokens = raw_tokens(previous)
+    out = previous
+    for word in words:
+        same = [t for t in tokens if t.isalpha() and form(t) == form(word) and t.lower() != word.lower()]
+        if not same:
+            return None
+        # of the words of that form the last one: the head of the phrase the question ends on
+        # («срок рассмотрения жалобы» + «А заявления?» → «срок рассмотрения заявления»)
+        target = same[-1]
+        out = re.sub(rf"\b{re.escape(target)}\b", word, out, count=1)
+    return out
+
+
 def understand(question: str, history: list[str] | None = None, lang: Lang | None = None) -> Understanding:
     lang = lang or detect_lang(question)
     follow_up = bool(history) and elliptical(question, lang)
     # the new question's own words twice: what it adds («А межконфессионального?») must outweigh
     # the topic it inherits, or the answer to the previous question comes back
     retrieval_query = f"{history[-1]} {question} {question}" if follow_up and history else question
+    if follow_up and history and lang == "ru":
+        # «А межконфессионального?» after «…состояние межэтнического согласия?» asks the same
+        # with one word changed: the rewritten question is the query, nothing of the old topic
+        retrieval_query = substituted(history[-1], question) or retrieval_query
     intent = classify(question)
     if follow_up and intent == "law" and not _LAW.search(question):
         intent = classify(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.rag.understand import content_query, understand
+from assistant.rag.understand import content_query, substituted, understand
 
 
 @pytest.mark.parametrize(
@@ -247,6 +247,40 @@ def test_an_elliptical_follow_up_asks_what_the_last_question_asked() -> None:
     )
     assert u.follow_up is True
     assert u.intent == "registry_who"
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "rewritten"),
+    [
+        (
+            "Кто в МИОР изучал состояние межэтнического согласия?",
+            "А межконфессионального?",
+            "Кто в МИОР изучал состояние межконфессионального согласия?",
+        ),
+        # the last word of that form: the head of the phrase the question ends on
+        ("Какой срок рассмотрения жалобы?", "А заявления?", "Какой срок рассмотрения заявления?"),
+        (
+            "Кто ведёт реестр государственных услуг?",
+            "А муниципальных?",
+            "Кто ведёт реестр муниципальных услуг?",
+        ),
+    ],
+)
+def test_a_one_word_follow_up_replaces_the_word_of_its_form(
+    previous: str, follow_up: str, rewritten: str
+) -> None:
+    assert substituted(previous, follow_up) == rewritten
+    assert understand(follow_up, history=[previous]).retrieval_query == rewritten
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    ["А если он передумает?", "А какому из них передали госпакет акций?", "А в каком порядке?"],
+)
+def test_a_follow_up_that_is_not_a_word_swap_keeps_the_old_topic_beside_it(follow_up: str) -> None:
+    previous = "Какой срок рассмотрения жалобы?"
+    assert substituted(previous, follow_up) is None
+    assert understand(follow_up, history=[previous]).retrieval_query.startswith(previous)
 
 
 # -- requests the assistant must not serve ---------------------------------------------------------
