@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.analytics import charts, counts, export
+from assistant.analytics import charts, counts, export, facets
 from assistant.analytics.counts import DIMENSIONS, Summary
 from assistant.analytics.export import Table
 from assistant.analytics.groups import DEFAULT_THRESHOLD, Group, find_groups, groups_table, members_table
@@ -51,7 +51,11 @@ def check_params(by: str = "agency", automatable: str | None = None, risk: str |
 
 class AnalyticsService:
     def __init__(
-        self, rows: Sequence[Mapping[str, Any]], analyzer: Analyzer | None = None, source: str = ""
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        analyzer: Analyzer | None = None,
+        source: str = "",
+        engine: tuple[facets.Facet, facets.Count] | None = None,
     ) -> None:
         self.rows: list[dict[str, Any]] = []
         for row in rows:
@@ -60,6 +64,11 @@ class AnalyticsService:
                 item["positions"] = split_positions(item["positions"])
             self.rows.append(item)
         self.source = source
+        # the live index's engine counts the summary and the heat map; a file is counted here
+        self._engine = engine
+        self._act_titles = {
+            str(r.get("act_slug", "")): str(r.get("act_title", "")) for r in self.rows if r.get("act_title")
+        }
         self._analyzer = analyzer
         self._lock = threading.Lock()
         self._groups: dict[tuple[float, int, int], list[Group]] = {}
@@ -89,9 +98,15 @@ class AnalyticsService:
         collection = container.store.require_live()
         kb = container.knowledge.for_version(collection)
 
+        store = container.store
+
         def build() -> AnalyticsService:
             rows = [dict(c.registry) for c in kb.registry.rows]
-            return cls(rows, container.analyzer, source=f"индекс {collection}")
+            engine = (
+                lambda key, flt: store.facet(collection, key, flt),
+                lambda flt: store.count(collection, flt),
+            )
+            return cls(rows, container.analyzer, source=f"индекс {collection}", engine=engine)
 
         return kb.memo(("analytics",), build)
 
@@ -105,6 +120,8 @@ class AnalyticsService:
 
     def summary(self, by: str = "agency", automatable: str | None = None, risk: str | None = None) -> Summary:
         check_params(by, automatable, risk)
+        if self._engine is not None:
+            return facets.summarize(*self._engine, by, automatable, risk, self._act_titles)
         return counts.summarize(self.rows, by, automatable, risk)
 
     def breakdown(
@@ -115,6 +132,8 @@ class AnalyticsService:
 
     def heat(self, automatable: str | None = None, risk: str | None = None) -> counts.Matrix:
         check_params("agency", automatable, risk)
+        if self._engine is not None:
+            return facets.matrix(self._engine[0], automatable, risk)
         return counts.matrix(self.rows, "category", "automation_risk", automatable, risk)
 
     def groups(
