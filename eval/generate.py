@@ -47,13 +47,6 @@ BAN = re.compile(
 # a way or channel («через веб-портал», «посредством …», «… арқылы»): what «каким образом / где /
 # қандай жолдармен» asks for
 MEANS = re.compile(r"(\bчерез\b|посредством|\bпутем\b|\bпутём\b|арқылы)", re.I)
-# «<term> – <what it is>», the form of the definitions articles
-DEFINITION = re.compile(r"^\s*(\d+(-\d+)?\)\s*)?(?P<term>[^–—:;]{3,90}?)\s[–—]\s")
-FREQUENCY = re.compile(
-    r"(ежегодн\w*|ежеквартальн\w*|ежемесячн\w*|раз в (год|полгода|квартал|месяц)|не реже\s+\S+\s+\S+|жыл сайын|"
-    r"жылына|тоқсан сайын|ай сайын)",
-    re.I,
-)
 REFUSAL = re.compile(r"(отказ\w*|бас тарт\w*)", re.I)
 DUTY = re.compile(r"(обязан\w*|должн\w+|міндетті)", re.I)
 BODY_START = re.compile(
@@ -81,14 +74,6 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
         "ru": ["Обязаны ли {x}?", "Нужно ли {x}?", "Должны ли мы {x}?", "Что обязан сделать: {x}?"],
         "kk": ["{x} міндетті ме?", "{x} керек пе?", "Біз {x} міндеттіміз бе?"],
     },
-    "definition": {
-        "ru": ["Что означает {x}?", "Что такое {x}?", "Что понимается под {x}?"],
-        "kk": ["{x} дегеніміз не?", "{x} нені білдіреді?"],
-    },
-    "frequency": {
-        "ru": ["Как часто {x}?", "С какой периодичностью {x}?"],
-        "kk": ["{x} қаншалықты жиі?", "{x} қанша рет?"],
-    },
     "where": {
         "ru": ["Каким образом {x}?", "Через что {x}?", "Какими способами {x}?", "Где {x}?"],
         "kk": ["{x} қандай жолдармен?", "{x} қайда?", "{x} қандай тәсілдермен?"],
@@ -106,12 +91,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
         "kk": ["{x} кім?", "Қай орган {x}?", "{x} кім жауап береді?"],
     },
     "other": {
-        "ru": [
-            "Что закон говорит: {x}?",
-            "Как быть, если {x}?",
-            "Какие правила: {x}?",
-            "Что сказано про {x}?",
-        ],
+        "ru": ["Что закон говорит: {x}?", "Как быть, если {x}?", "Какие правила: {x}?", "Что означает {x}?"],
         "kk": ["{x} туралы заң не дейді?", "{x} туралы не айтылған?", "{x} қандай талаптар бар?"],
     },
 }
@@ -185,10 +165,6 @@ def unnumbered(sentence: str) -> str:
 
 
 def question_type(sentence: str) -> str:
-    if DEFINITION.match(sentence):
-        return "definition"
-    if FREQUENCY.search(sentence):
-        return "frequency"
     if TIME_SPAN.search(sentence):
         return "deadline"
     if REFUSAL.search(sentence):
@@ -263,11 +239,7 @@ def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random, noise: No
     elif kind == "who" and (m := BODY_START.match(unnumbered(sentence))):
         span = m.group(0)
         body = unnumbered(sentence)[len(span) :]
-    elif kind == "definition" and (m := DEFINITION.match(sentence)):
-        # asked about the term, answered by what follows it
-        span = sentence[m.end() :].strip()[:80]
-        body = m.group("term")
-    elif kind in ("frequency", "ban") and (m := (FREQUENCY if kind == "frequency" else BAN).search(sentence)):
+    elif kind == "ban" and (m := BAN.search(sentence)):
         span = m.group(0)
         body = sentence.replace(span, " ")
     words = keep_some(content_words(body, lang), rng)

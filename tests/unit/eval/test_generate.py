@@ -27,18 +27,14 @@ def test_question_type_follows_what_the_sentence_can_answer() -> None:
     assert question_type("Государственные услуги оказываются через Государственную корпорацию.") == "where"
     assert question_type("Мемлекеттік көрсетілетін қызметтер веб-портал арқылы көрсетіледі.") == "where"
     assert question_type("Основаниями для отказа в оказании услуги являются:") == "refusal"
-    assert (
-        question_type("5) государственная услуга – одна из форм реализации отдельных функций") == "definition"
-    )
-    assert question_type("Отчет размещается ежегодно не позднее 1 мая на интернет-ресурсе.") == "frequency"
 
 
-@pytest.mark.parametrize("kind", ["deadline", "where", "refusal", "who", "definition", "frequency"])
+@pytest.mark.parametrize("kind", ["deadline", "where", "refusal", "who"])
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_every_typed_template_asks_what_the_answer_ranker_reads_as_that_type(kind: str, lang: str) -> None:
     """The rankers learn what a «where» or «deadline» question wants only if the generated
     questions of that type are read as that type at answer time."""
-    wanted = kind
+    wanted = {"deadline": "deadline", "where": "where", "refusal": "refusal", "who": "who"}[kind]
     for template in TEMPLATES[kind][lang]:
         assert wanted in question_types(template.format(x="выдача справки")), template
 
