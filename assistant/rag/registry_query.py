@@ -44,6 +44,7 @@ class RegistryQuery:
     risk: str | None = None
     # index terms the listed functions must name (the question's own words, not its frame)
     topic: list[str] = field(default_factory=list)
+    said: dict[str, str] = field(default_factory=dict)  # topic term → the word the question used
 
     def selects(self) -> bool:
         return bool(self.agencies or self.acts or self.category or self.automatable or self.risk)
@@ -77,7 +78,8 @@ class RegistryQuery:
         if self.risk:
             parts.append(("риск: " if ru else "тәуекел: ") + self.risk)
         if self.topic:
-            parts.append(("о чём: " if ru else "тақырып: ") + ", ".join(self.topic))
+            words = (self.said.get(t, t) for t in self.topic)
+            parts.append(("о чём: " if ru else "тақырып: ") + ", ".join(f"«{w}»" for w in words))
         return ", ".join(parts) if parts else ("все записи" if ru else "барлық жазбалар")
 
 
@@ -104,12 +106,11 @@ def read_query(u: Understanding, kb: VersionKnowledge) -> RegistryQuery:
     # situation told before them («Готовим справку для руководства.») is not what is counted
     sentences = split_sentences(u.question) or [u.question]
     asking = " ".join(s for s in sentences if "?" in s) or sentences[-1]
-    words = [w for w in raw_tokens(asking) if w not in mention]
-    query.topic = [
-        term
-        for term in dict.fromkeys(t for w in words for t in kb.analyzer.terms(w, "ru"))
-        if term not in named and term not in LIST_WORDS and term.isalpha()
-    ]
+    for word in raw_tokens(asking):
+        for term in kb.analyzer.terms(word, "ru") if word not in mention else []:
+            if term not in named and term not in LIST_WORDS and term.isalpha():
+                query.said.setdefault(term, word)
+    query.topic = list(query.said)
     return query
 
 
