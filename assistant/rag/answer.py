@@ -15,7 +15,7 @@ from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
 from assistant.rag.citations import check, verified_text
-from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged
+from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged, value_not_stated
 from assistant.rag.features import question_terms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages, without_prompt_echo
 from assistant.rag.quoting import (
@@ -225,7 +225,10 @@ class AnswerEngine:
         rows = [h for h in (hits if registry_first else hits[:5]) if h.chunk.kind == "registry"]
         key = "no_function" if registry_first else "no_answer"
         closest = [h.chunk for h in (rows[:1] + act_hits[:2])]
-        if p < rankers.refuse_below:
+        missing = value_not_stated(u.question, [a.text for a, _ in sources])
+        if missing:
+            timings["value_not_stated"] = 1.0  # asked for a date or a sum no source states
+        if p < rankers.refuse_below or missing:
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")

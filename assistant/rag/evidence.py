@@ -238,6 +238,56 @@ def pick(scored: list[Evidence], limit: int) -> list[Evidence]:
     return picked
 
 
+# A question that asks for a calendar date or a sum of money is answered only by a source that
+# states one: when no retrieved text has a date (a month, «числа», 01.02.2024) or a sum (тенге,
+# МРП, a percentage), the sources do not hold the answer however close their words are.
+_MONTHS = (
+    r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    r"қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
+)
+VALUE_QUESTIONS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "date": (
+        re.compile(
+            r"(с какого числа|до какого числа|какого числа|к какому числу|какая дата|какой датой|"
+            r"қай күнге дейін|қай күннен|қай күні)",
+            re.I,
+        ),
+        re.compile(
+            rf"(\b\d{{1,2}}\s+({_MONTHS})\w*|\b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b|\b(\d{{1,2}}|\w+ого)(-го)?\s+числа\b|\bкүніне дейін)",
+            re.I,
+        ),
+    ),
+    "money": (
+        re.compile(
+            r"(сколько тенге|сколько стоит|какая сумма|как\w* размер\w* (мрп|оплаты|платы|штрафа|зарплаты|"
+            r"заработной|оклада|пособия|пошлины)|какая ставка|какой (должностной )?оклад|қанша теңге|"
+            r"қанша тұрады|қандай сома)",
+            re.I,
+        ),
+        re.compile(
+            r"(тенге|теңге|\bМРП\b|расч[её]тн\w+ показател|есептік көрсеткіш|\bАЕК\b|процент|%|пайыз)", re.I
+        ),
+    ),
+}
+
+
+# «Законом РК от 25.11.2019 № 272-VI (вводится в действие с 01.01.2020)»: the dates of an
+# amending act and of its entry into force, not a date the text sets
+_ACT_REFERENCE = re.compile(
+    r"(\bот\s+\d{1,2}(\.\d{1,2}\.|\s+\w+\s+)\d{4}(\s+года)?(\s*№\s*\S+)?|"
+    r"\(вводится в действие[^)]*\)|\([^)]*қолданысқа енгізіледі\))",
+    re.I,
+)
+
+
+def value_not_stated(question: str, texts: list[str]) -> str | None:
+    """The kind of value (a date, a sum) the question asks for that none of `texts` states."""
+    for kind, (asks, states) in VALUE_QUESTIONS.items():
+        if asks.search(question) and not any(states.search(_ACT_REFERENCE.sub(" ", t)) for t in texts):
+            return kind
+    return None
+
+
 def question_types(question: str) -> list[str]:
     return [name for name, (asks, _) in QUESTION_TYPES.items() if asks.search(question)]
 

@@ -73,3 +73,25 @@ def test_training_on_a_small_generated_set_writes_a_model_that_loads(
     for split in ("train", "valid", "dev"):
         assert report["candidate"][split]["learned"]["n"] > 0  # every split measured, side by side
     assert json.loads(out.read_text(encoding="utf-8"))["info"]["items"]["dev"] > 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "До какого числа нужно подать налоговую декларацию за прошлый год?",
+        "Сколько тенге стоит справка о составе семьи?",
+    ],
+)
+def test_a_date_or_a_sum_no_source_states_is_refused(demo_container: Container, question: str) -> None:
+    answer = demo_container.assistant.ask(question)
+    assert answer.refused is True
+    assert answer.timings.get("value_not_stated") == 1.0
+
+
+def test_a_date_the_law_states_is_answered(demo_container: Container) -> None:
+    answer = demo_container.assistant.ask(
+        "До какого числа уполномоченный орган представляет Президенту годовой отчет о состоянии сферы "
+        "доступа к информации?"
+    )
+    assert answer.refused is False
+    assert "1 июня" in answer.answer

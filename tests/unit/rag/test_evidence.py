@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.domain import Chunk
-from assistant.rag.evidence import EvidenceRanker, answer_types, question_types
+from assistant.rag.evidence import EvidenceRanker, answer_types, question_types, value_not_stated
 from tests.unit.rag.tiny_data import analyzer
 
 ARTICLE = Chunk(
@@ -232,3 +232,23 @@ def test_the_best_sentence_of_a_merged_quote_comes_first_for_a_reader_of_its_beg
 def test_answer_types_of_the_new_question_kinds(text: str, kind: str) -> None:
     assert kind in answer_types(text)
     assert kind not in answer_types("Уполномоченный орган утверждает правила оказания государственных услуг.")
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "missing"),
+    [
+        ("До какого числа подать отчет?", ["Отчет представляется не позднее 1 июня."], None),
+        ("До какого числа подать отчет?", ["не позднее десятого числа месяца"], None),
+        # «из числа органов» is no date; an amending act's date is not one the text sets
+        ("С какого числа принимают заявления?", ["из числа центральных государственных органов"], "date"),
+        ("С какого числа действует?", ["Исключен Законом РК от 25.11.2019 № 272-VI."], "date"),
+        ("С какого числа действует?", ["Вводится в действие с 11 апреля 2019 года."], None),
+        ("Сколько тенге стоит справка?", ["взимается плата в размере 0,5 МРП"], None),
+        ("Аудандық маманның айлықақысы қанша теңге?", ["Лауазымдық айлықақы белгіленеді."], "money"),
+        ("В какой срок рассматривается жалоба?", ["Жалоба рассматривается."], None),
+    ],
+)
+def test_a_date_or_a_sum_must_be_stated_by_some_source(
+    question: str, texts: list[str], missing: str | None
+) -> None:
+    assert value_not_stated(question, texts) == missing
