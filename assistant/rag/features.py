@@ -150,7 +150,12 @@ def candidate_features(
     sentence_cov = sorted((q.covers(terms, stats) for _, terms in units), reverse=True)
     title_terms = text_terms([(chunk.title, chunk.lang)], kb.analyzer) if chunk.title else set()
     is_row = chunk.kind == "registry"
-    text = chunk.text if not is_row else str(chunk.registry.get("function_text", chunk.text))
+    # a row answers «who» by its agency, whatever its function's wording: every row has that type
+    text = (
+        chunk.text
+        if not is_row
+        else f"{chunk.registry.get('agency', '')}: {chunk.registry.get('function_text', '')}"
+    )
     return [
         1.0 / (1 + rank),
         fused / top_fused if top_fused > 0 else 0.0,

@@ -95,3 +95,19 @@ def test_a_date_the_law_states_is_answered(demo_container: Container) -> None:
     )
     assert answer.refused is False
     assert "1 июня" in answer.answer
+
+
+def test_every_registry_row_answers_a_who_question_by_its_agency(demo_container: Container) -> None:
+    from assistant.rag.features import CANDIDATE_FEATURES
+    from assistant.rag.rerank import candidate_rows
+    from assistant.rag.understand import understand
+
+    u = understand("Кто осуществляет контроль за качеством оказания государственных услуг?")
+    routed = demo_container.routed_retriever
+    result = demo_container.retriever.search(u.retrieval_query, top_k=20, lang=u.lang)
+    kb = demo_container.knowledge.for_version(result.index_version)
+    hits = routed.candidates(u, result.hits, kb)
+    _, rows = candidate_rows(u, hits, kb, {})
+    at = CANDIDATE_FEATURES.index("type_match")
+    row_types = [x[at] for h, x in zip(hits, rows, strict=True) if h.chunk.kind == "registry"]
+    assert row_types and all(t == 1.0 for t in row_types)
