@@ -19,7 +19,7 @@ ACT_MENTION = re.compile(
 )
 GENERIC_SHARE = 0.3  # a word in this share of agency names is common to them, not a name
 # title words that name no act in particular
-_GENERIC_TITLE = frozenset({"республика", "казахстан", "некоторый", "вопрос", "закон", "о", "и"})
+_GENERIC_TITLE = frozenset({"республика", "казахстан", "некоторый", "вопрос", "закон"})
 
 
 def _lemmas(text: str) -> set[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Chunk, Lang
+from assistant.rag.quoting import function_terms
 from assistant.text.analyzer import raw_tokens
 from assistant.text.sentences import split_sentences
 
@@ -140,7 +141,7 @@ def narrowed(rows: list[Chunk], topic: list[str], kb: VersionKnowledge) -> tuple
     apart. A word no row has is the asker's own («цифровизацию», «поручили»); a word most rows
     have describes the selection rather than narrowing it («иные полномочия» of the «иная»
     category). No telling word: the rows as they are."""
-    terms = {r.citation: set(kb.analyzer.terms(str(r.registry.get("function_text", "")), "ru")) for r in rows}
+    terms = {r.citation: function_terms(r, kb) for r in rows}
     telling = [t for t in topic if 0 < sum(t in ts for ts in terms.values()) <= len(rows) * TOPIC_SHARE]
     if not telling:
         return [], rows

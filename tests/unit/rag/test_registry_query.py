@@ -49,6 +49,9 @@ class EngineKB:
     def registry_count(self, filters: dict[str, Any]) -> int:
         return len(self.registry_rows(filters))
 
+    def memo(self, key: tuple[str, ...], compute: Any) -> Any:
+        return compute()
+
 
 ROWS = [
     _row("M-1", MIN, "создание общественных советов и обеспечение их деятельности"),
