@@ -1,7 +1,8 @@
-"""The summary and the heat map of the live index counted by the engine: one facet request per
-automatable or risk value over the dimension's payload index, instead of a pass over the rows in
-Python. Same results as `counts.summarize` / `counts.matrix` on the same rows (a test holds them
-equal on the demo index); a registry file with no index is still counted in Python."""
+"""The summary, breakdown and heat map of the live index counted by the engine: facet requests
+over the payload indexes (one per automatable or risk value, or per category and mark pair),
+instead of a pass over the rows in Python. Same results as `counts.summarize` /
+`counts.breakdown` / `counts.matrix` on the same rows (a test holds them equal on the demo
+index); a registry file with no index is still counted in Python."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from assistant.analytics.counts import (
     NO_ACT,
     RISKS,
     TOTAL,
+    BreakdownLine,
     Matrix,
     Summary,
     SummaryLine,
@@ -105,3 +107,25 @@ def matrix(facet: Facet, automatable: str | None = None, risk: str | None = None
     }
     labels = sorted(totals, key=lambda k: (-totals[k], k))
     return Matrix(labels, list(RISKS), [[cells[c].get(lab, 0) for c in RISKS] for lab in labels])
+
+
+def breakdown(
+    facet: Facet, count: Count, automatable: str | None = None, risk: str | None = None
+) -> list[BreakdownLine]:
+    """Agency × category × automatable × risk, non-empty cells only: one facet over the agencies
+    per category and mark pair."""
+    base = _base(automatable, risk)
+    total = count(base)
+    lines = []
+    for category in facet(FIELDS["category"], base):
+        for aut in AUTOMATABLE:
+            for rsk in RISKS:
+                flt = _narrowed(base, AUTOMATABLE_FIELD, aut)
+                flt = _narrowed(flt, RISK_FIELD, rsk) if flt is not None else None
+                if flt is None:
+                    continue
+                for agency, n in facet(FIELDS["agency"], {**flt, FIELDS["category"]: category}).items():
+                    lines.append(BreakdownLine(agency, category, aut, rsk, count=n, share=share(n, total)))
+    order = {v: i for i, v in enumerate(AUTOMATABLE + RISKS)}
+    lines.sort(key=lambda b: (b.agency, b.category, order.get(b.automatable, 9), order.get(b.risk, 9)))
+    return lines

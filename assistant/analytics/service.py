@@ -64,7 +64,7 @@ class AnalyticsService:
                 item["positions"] = split_positions(item["positions"])
             self.rows.append(item)
         self.source = source
-        # the live index's engine counts the summary and the heat map; a file is counted here
+        # the live index's engine counts the summary, breakdown and heat map; a file is counted here
         self._engine = engine
         self._act_titles = {
             str(r.get("act_slug", "")): str(r.get("act_title", "")) for r in self.rows if r.get("act_title")
@@ -128,6 +128,8 @@ class AnalyticsService:
         self, automatable: str | None = None, risk: str | None = None
     ) -> list[counts.BreakdownLine]:
         check_params("agency", automatable, risk)
+        if self._engine is not None:
+            return facets.breakdown(*self._engine, automatable, risk)
         return counts.breakdown(self.rows, automatable, risk)
 
     def heat(self, automatable: str | None = None, risk: str | None = None) -> counts.Matrix:

@@ -1,4 +1,4 @@
-"""The live index's summary and heat map come from the engine's facets, and say exactly what a
+"""The live index's summary, breakdown and heat map come from the engine's facets, and say exactly what a
 count over the rows in Python says (embedded Qdrant Edge, the demo index)."""
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ def test_engine_summary_equals_the_count_over_rows(
         service.summary(by, automatable, risk).to_dict()
         == counts.summarize(service.rows, by, automatable, risk).to_dict()
     )
+
+
+@pytest.mark.parametrize(("automatable", "risk"), FILTERS)
+def test_engine_breakdown_equals_the_count_over_rows(
+    demo_container: Container, automatable: str | None, risk: str | None
+) -> None:
+    service = AnalyticsService.from_container(demo_container)
+    expected = counts.breakdown(service.rows, automatable, risk)
+    assert service.breakdown(automatable, risk) == expected
 
 
 @pytest.mark.parametrize(("automatable", "risk"), FILTERS[:3])
