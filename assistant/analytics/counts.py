@@ -174,10 +174,15 @@ def breakdown(
     cells = Counter(
         (dim_value(r, "agency"), dim_value(r, "category"), automatable_of(r), risk_of(r)) for r in selected
     )
+    return ordered([BreakdownLine(*key, count=c, share=share(c, len(selected))) for key, c in cells.items()])
+
+
+def ordered(lines: list[BreakdownLine]) -> list[BreakdownLine]:
+    """Breakdown lines by agency, category, then the marks in their natural order."""
     order = {v: i for i, v in enumerate(AUTOMATABLE + RISKS)}
-    lines = [BreakdownLine(*key, count=c, share=share(c, len(selected))) for key, c in cells.items()]
-    lines.sort(key=lambda b: (b.agency, b.category, order.get(b.automatable, 9), order.get(b.risk, 9)))
-    return lines
+    return sorted(
+        lines, key=lambda b: (b.agency, b.category, order.get(b.automatable, 9), order.get(b.risk, 9))
+    )
 
 
 @dataclass

@@ -19,6 +19,7 @@ from assistant.analytics.counts import (
     Matrix,
     Summary,
     SummaryLine,
+    ordered,
     share,
 )
 
@@ -116,16 +117,17 @@ def breakdown(
     per category and mark pair."""
     base = _base(automatable, risk)
     total = count(base)
-    lines = []
-    for category in facet(FIELDS["category"], base):
-        for aut in AUTOMATABLE:
-            for rsk in RISKS:
-                flt = _narrowed(base, AUTOMATABLE_FIELD, aut)
-                flt = _narrowed(flt, RISK_FIELD, rsk) if flt is not None else None
-                if flt is None:
-                    continue
-                for agency, n in facet(FIELDS["agency"], {**flt, FIELDS["category"]: category}).items():
-                    lines.append(BreakdownLine(agency, category, aut, rsk, count=n, share=share(n, total)))
-    order = {v: i for i, v in enumerate(AUTOMATABLE + RISKS)}
-    lines.sort(key=lambda b: (b.agency, b.category, order.get(b.automatable, 9), order.get(b.risk, 9)))
-    return lines
+    cells = [
+        (aut, rsk, both)
+        for aut in AUTOMATABLE
+        if (with_aut := _narrowed(base, AUTOMATABLE_FIELD, aut)) is not None
+        for rsk in RISKS
+        if (both := _narrowed(with_aut, RISK_FIELD, rsk)) is not None
+    ]
+    lines = [
+        BreakdownLine(agency, category, aut, rsk, count=n, share=share(n, total))
+        for category in facet(FIELDS["category"], base)
+        for aut, rsk, flt in cells
+        for agency, n in facet(FIELDS["agency"], {**flt, FIELDS["category"]: category}).items()
+    ]
+    return ordered(lines)

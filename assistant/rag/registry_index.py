@@ -25,11 +25,9 @@ _GENERIC_TITLE = frozenset({"республика", "казахстан", "не�
 def _lemmas(text: str) -> set[str]:
     """Dictionary forms of every word, stopwords included: a category may be one («иная»)."""
     from assistant.text.analyzer import raw_tokens
-    from assistant.text.russian import get_morph
+    from assistant.text.russian import lemma
 
-    morph = get_morph()
-    words = [w for token in raw_tokens(text) for w in token.lower().split("-") if w]
-    return {morph.parse(w)[0].normal_form for w in words}
+    return {lemma(w) for token in raw_tokens(text) for w in token.split("-") if w}
 
 
 @dataclass
