@@ -72,14 +72,11 @@ def act_phrase(title: str) -> str:
     return f"по Закону «{title}»" if not title.startswith("О некоторых") else "по Положению о МИОР"
 
 
-def _noun_pairs(rows: list[Row]) -> Counter[tuple[str, str]]:
-    from assistant.text.analyzer import Analyzer
-
-    analyzer = Analyzer()
+def _noun_pairs(term_lists: list[list[str]]) -> Counter[tuple[str, str]]:
+    """Adjacent pairs of long words, counted once per function."""
     pairs: Counter[tuple[str, str]] = Counter()
-    for r in rows:
-        terms = [t for t in analyzer.terms(r["function_text"], "ru") if len(t) > 4]
-        pairs.update(set(itertools.pairwise(terms)))
+    for terms in term_lists:
+        pairs.update(set(itertools.pairwise([t for t in terms if len(t) > 4])))
     return pairs
 
 
@@ -90,7 +87,8 @@ def generate(registry: Path, seed: int = SEED) -> list[dict[str, object]]:
     rng = random.Random(seed)
     with registry.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    terms_of = {r["function_id"]: set(analyzer.terms(r["function_text"], "ru")) for r in rows}
+    in_order = {r["function_id"]: analyzer.terms(r["function_text"], "ru") for r in rows}
+    terms_of = {fid: set(terms) for fid, terms in in_order.items()}
     # (how the question names it, the row fields it fixes, the topic words its functions share)
     selections: list[tuple[str, dict[str, str], set[str]]] = []
     agencies = sorted({r["agency"] for r in rows})
@@ -118,7 +116,10 @@ def generate(registry: Path, seed: int = SEED) -> list[dict[str, object]]:
     for agency in named:
         own = [r for r in rows if r["agency"] == agency]
         # a topic is what some of an agency's functions are about, not what most of them say
-        for a, b in [p for p, n in _noun_pairs(own).most_common() if 2 <= n <= len(own) / 2][:3]:
+        counted = _noun_pairs([in_order[r["function_id"]] for r in own])
+        # most shared first, ties by the words, so the set is the same on every run
+        ranked = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
+        for a, b in [pair for pair, n in ranked if 2 <= n <= len(own) / 2][:3]:
             selections.append((f"функций {short_agency(agency)} про «{a} {b}»", {"agency": agency}, {a, b}))
     items: list[dict[str, object]] = []
     for what, fixed, topic in selections:
