@@ -97,6 +97,11 @@ _MAX_GUESS_FREE = 4
 # An abbreviation, possibly with a case ending glued on: «ЦОН», «ЦОНа», «ИИНом», «МЦРИАП».
 _ABBR_RE = re.compile("([A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2,6})[a-zа-яәғқңөұүһі]{0,3}")
 _MAX_KK_ABBR = 4
+# Kazakh noun + light verb idioms whose noun alone means something else: «жол беру / жол
+# берілмейді» is «допускать / не допускается» (106 of the 156 «жол …» pairs in the Kazakh
+# public-services law and large acts), while «жол» alone is «путь, способ». The pair becomes one
+# term, so «қандай жолдармен» (by what ways) stops meeting every «… жол берілмейді».
+_KK_IDIOMS = {"жол": "бер"}
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -185,8 +190,12 @@ class Analyzer:
                 continue
             abbr = abbreviation(token, lang) if token[0].isupper() else None
             term = abbr if abbr is not None else word_term(token.lower(), lang)
-            if term is not None:
-                out.append(term)
+            if term is None:
+                continue
+            verb = _KK_IDIOMS.get(out[-1], "\0") if out else "\0"
+            if term.startswith(verb):
+                out[-1] += verb
+            out.append(term)
         return out
 
     def query_terms(self, text: str, lang: Lang | None = None) -> dict[str, float]:

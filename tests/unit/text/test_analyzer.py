@@ -29,6 +29,14 @@ def test_kazakh_terms(analyzer: Analyzer) -> None:
     assert analyzer.terms("Мемлекеттік қызметті") == ["мемлекет", "қызмет"]
 
 
+def test_kazakh_light_verb_idiom_is_one_term(analyzer: Analyzer) -> None:
+    # «жол берілмейді» is «не допускается»: it must not meet a question about ways («жолдармен»)
+    allowed = analyzer.terms("төлемақы белгілеуге жол берілмейді; жол бермеу", "kk")
+    assert allowed.count("жолбер") == 2 and "жол" not in allowed
+    assert "жол" in analyzer.terms("Қызметті қандай жолдармен алуға болады?", "kk")
+    assert "жолбер" in analyzer.terms("Бұған жол беріле ме?", "kk")
+
+
 def test_kazakh_words_without_kazakh_letters_in_kazakh_text(analyzer: Analyzer) -> None:
     # «деректер» has no Kazakh-only letter; in Kazakh text it is still stemmed, not lemmatised.
     assert analyzer.terms("дербес деректер", lang="kk") == ["дербес", "дерек"]
