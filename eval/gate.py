@@ -40,7 +40,7 @@ def _group(summary: Mapping[str, Any], scope: str) -> Mapping[str, Any] | None:
     if scope == "overall":
         return summary.get("overall")
     dim, sep, value = scope.partition(":")
-    if not sep or dim not in ("kind", "lang", "dataset"):
+    if not sep or dim not in ("kind", "lang", "dataset", "kind_lang"):
         return None
     return summary.get(f"by_{dim}", {}).get(value)
 

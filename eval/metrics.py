@@ -311,8 +311,13 @@ def group_metrics(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def aggregate(results: Sequence[Mapping[str, Any]], by: str | None = None) -> dict[str, dict[str, Any]]:
-    """`by=None`: {"overall": metrics}; `by="kind"` or `"lang"`: one entry per value, sorted."""
+    """`by=None`: {"overall": metrics}; `by="kind"`, `"lang"` or `"kind/lang"`: one entry per
+    value (per pair of values), sorted."""
     if by is None:
         return {"overall": group_metrics(results)}
-    keys = sorted({str(r.get(by, "")) for r in results})
-    return {k: group_metrics([r for r in results if str(r.get(by, "")) == k]) for k in keys}
+    def key(r: Mapping[str, Any]) -> str:
+        # "kind/lang" (law/ru …): the issue's targets are set per kind and language
+        return "/".join(str(r.get(part, "")) for part in by.split("/"))
+
+    keys = sorted({key(r) for r in results})
+    return {k: group_metrics([r for r in results if key(r) == k]) for k in keys}

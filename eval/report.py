@@ -31,6 +31,7 @@ class Summary(BaseModel):
     by_kind: dict[str, dict[str, Any]] = Field(default_factory=dict)
     by_lang: dict[str, dict[str, Any]] = Field(default_factory=dict)
     by_dataset: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    by_kind_lang: dict[str, dict[str, Any]] = Field(default_factory=dict)
     worst: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -68,6 +69,7 @@ def build_summary(results: Sequence[Mapping[str, Any]], run: Mapping[str, Any] |
         by_kind=aggregate(results, "kind"),
         by_lang=aggregate(results, "lang"),
         by_dataset=aggregate(results, "dataset"),
+        by_kind_lang=aggregate(results, "kind/lang"),
         worst=worst_items(results),
     )
 
@@ -191,6 +193,7 @@ def report_sections(summary: Summary, charts: Mapping[str, str]) -> list[Section
     sections += [("h2", "By language"), ("table", _metric_table(summary.by_lang))]
     if "by_lang" in charts:
         sections.append(("img", (charts["by_lang"], "metrics by language")))
+    sections += [("h2", "By kind and language"), ("table", _metric_table(summary.by_kind_lang))]
     sections += [
         ("h2", "Latency"),
         ("table", (["", "p50 (ms)", "p95 (ms)", "items"], [

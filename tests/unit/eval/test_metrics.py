@@ -242,3 +242,21 @@ def test_aggregate_ignores_not_applicable_and_counts_support() -> None:
     assert list(by_kind) == ["law", "unanswerable"]
     assert by_kind["law"]["n"] == 3 and by_kind["unanswerable"]["refusal_recall"] == 1.0
     assert aggregate(results)["overall"]["n"] == 4
+    by_pair = aggregate(results, "kind/lang")
+    assert list(by_pair) == ["law/kk", "law/ru", "unanswerable/ru"]
+    assert by_pair["law/ru"]["n"] == 2 and by_pair["law/ru"]["must_contain"] == 1.0
+
+
+def test_gate_reads_kind_and_language_pairs() -> None:
+    from eval.gate import check_gate
+    from eval.report import build_summary
+
+    results = [
+        _record("a", "law", "ru", True, False, must_contain=True),
+        _record("b", "law", "ru", True, False, must_contain=False),
+        _record("c", "law", "kk", True, False, must_contain=True),
+    ]
+    summary = build_summary(results)
+    assert check_gate(summary, {"kind_lang:law/kk": {"must_contain": {"min": 0.9}}}) == []
+    failures = check_gate(summary, {"kind_lang:law/ru": {"must_contain": {"min": 0.9}}})
+    assert failures == ["kind_lang:law/ru must_contain = 0.500 < min 0.9"]
