@@ -315,6 +315,7 @@ def aggregate(results: Sequence[Mapping[str, Any]], by: str | None = None) -> di
     value (per pair of values), sorted."""
     if by is None:
         return {"overall": group_metrics(results)}
+
     def key(r: Mapping[str, Any]) -> str:
         # "kind/lang" (law/ru …): the issue's targets are set per kind and language
         return "/".join(str(r.get(part, "")) for part in by.split("/"))
