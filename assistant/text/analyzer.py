@@ -98,8 +98,8 @@ _MAX_GUESS_FREE = 4
 _ABBR_RE = re.compile("([A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2,6})[a-zа-яәғқңөұүһі]{0,3}")
 _MAX_KK_ABBR = 4
 # Kazakh noun + light verb idioms whose noun alone means something else: «жол беру / жол
-# берілмейді» is «допускать / не допускается» (106 of the 156 «жол …» pairs in the Kazakh
-# public-services law and large acts), while «жол» alone is «путь, способ». The pair becomes one
+# берілмейді» is «допускать / не допускается» (106 of the 116 uses of a bare «жол» before a
+# word in the Kazakh public-services law and large acts), while «жол» alone is «путь, способ». The pair becomes one
 # term, so «қандай жолдармен» (by what ways) stops meeting every «… жол берілмейді».
 _KK_IDIOMS = {"жол": "бер"}
 
@@ -192,8 +192,8 @@ class Analyzer:
             term = abbr if abbr is not None else word_term(token.lower(), lang)
             if term is None:
                 continue
-            verb = _KK_IDIOMS.get(out[-1], "\0") if out else "\0"
-            if term.startswith(verb):
+            verb = _KK_IDIOMS.get(out[-1]) if out else None
+            if verb is not None and term.startswith(verb):
                 out[-1] += verb
             out.append(term)
         return out
