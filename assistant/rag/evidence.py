@@ -124,17 +124,41 @@ def lead_in(article_text: str, sentence: str) -> str:
     """The line that opens the list a quoted point belongs to («При оказании государственных
     услуг не допускается истребования от услугополучателей:»): a point alone can read as the
     opposite of the law, since its «не допускается» stands in the lead-in. Empty for a sentence
-    that is not a list item."""
-    if not _LIST_ITEM.match(sentence):
-        return ""
+    that is not a list item. An unnumbered line of a list under a heading («Перечень
+    организаций, находящихся в ведении Министерства» / «Акционерное общество «Хабар».») gets
+    that heading: the line alone does not say what list it is on."""
     at = article_text.find(sentence[:60])
     if at < 0:
         return ""
+    if not _LIST_ITEM.match(sentence):
+        return _heading_above(article_text, at) if sentence.rstrip().endswith((".", ";")) else ""
     for line in reversed(article_text[:at].splitlines()):
         line = line.strip()
         if not line or _LIST_ITEM.match(line):
             continue
         return line if line.endswith(":") and len(line) <= LEAD_IN_CHARS else ""
+    return ""
+
+
+_HEADING_END = re.compile(r"[.;:!?,…»)]$")
+
+
+def _heading_above(article_text: str, at: int) -> str:
+    """The heading over the short lines a line at `at` stands among: walking up over lines no
+    longer than a lead-in that end like list entries («.», «;»), the first line that opens a
+    list («…:») or has no closing mark at all («Перечень …»)."""
+    if at > 0 and article_text[at - 1] != "\n":
+        return ""  # not the start of a line: part of a paragraph
+    for line in reversed(article_text[:at].splitlines()):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) > LEAD_IN_CHARS:
+            return ""
+        if line.endswith(":") or not _HEADING_END.search(line):
+            return line if line[0].isupper() else ""
+        if not line.endswith((".", ";")):
+            return ""
     return ""
 
 

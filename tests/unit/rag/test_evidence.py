@@ -151,6 +151,32 @@ def test_a_quoted_list_point_keeps_the_lead_in_that_carries_its_polarity() -> No
     assert in_context(text, "3) нет такого пункта в тексте") == "3) нет такого пункта в тексте"
 
 
+def test_an_unnumbered_list_entry_keeps_its_heading() -> None:
+    from assistant.rag.evidence import in_context, lead_in
+
+    text = (
+        "Реорганизация Министерства осуществляется в соответствии с законодательством.\n"
+        "Перечень организаций, находящихся в ведении Министерства\n"
+        "Акционерное общество «Агентство «Хабар».\n"
+        "Акционерное общество «Республиканская газета «Егемен Қазақстан».\n"
+        "Министерству информации Республики Казахстан:\n"
+        "акционерное общество «Казинформ»;\n"
+        "акционерное общество «Қазақ газеттері»;"
+    )
+    entry = "Акционерное общество «Республиканская газета «Егемен Қазақстан»."
+    assert lead_in(text, entry) == "Перечень организаций, находящихся в ведении Министерства"
+    assert in_context(text, entry).startswith("Перечень организаций, находящихся в ведении")
+    assert (
+        lead_in(text, "акционерное общество «Қазақ газеттері»;")
+        == "Министерству информации Республики Казахстан:"
+    )
+    # a paragraph is no list entry, nor is a line that has no closing mark of its own
+    assert (
+        lead_in(text, "Реорганизация Министерства осуществляется в соответствии с законодательством.") == ""
+    )
+    assert lead_in("Приложение 2\nк постановлению Правительства", "к постановлению Правительства") == ""
+
+
 def test_two_quotes_of_one_article_become_one_source_in_text_order() -> None:
     from assistant.domain import Chunk
     from assistant.rag.evidence import Evidence, merged
