@@ -100,3 +100,10 @@ def write_section(name: str, markdown: str, data: dict[str, Any]) -> None:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
+
+
+def publish(name: str, markdown: str, data: dict[str, Any]) -> int:
+    """Write the section and its JSON, show the section; a script's exit code."""
+    write_section(name, markdown, data)
+    print(markdown)
+    return 0

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.container import Container
 from assistant.settings import DEMO_DIR, Settings
-from bench.common import machine, machine_line, write_section
+from bench.common import machine, machine_line, publish
 from eval.datasets import load_dataset
 from eval.runner import EvalRunner
 
@@ -112,11 +112,9 @@ def main() -> int:
         f"Dev sets ({', '.join(p.name for p in DEV)}), embedded defaults, fake LLM:", "",
         "| metric | hand rules | learned |", "|---|---|---|", *rows, "", fitted,
     ])  # fmt: skip
-    write_section(
+    return publish(
         "learned", markdown, {"machine": m, "learned": learned, "hand_rules": hand, "fitting": report}
     )
-    print(markdown)
-    return 0
 
 
 if __name__ == "__main__":

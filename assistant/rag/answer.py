@@ -15,6 +15,7 @@ from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
 from assistant.rag.citations import check, verified_text
+from assistant.rag.definitions import defining_sentence
 from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged, value_not_stated
 from assistant.rag.features import question_terms
 from assistant.rag.prompts import law_messages, phrase, prefix_messages, without_prompt_echo
@@ -228,7 +229,9 @@ class AnswerEngine:
         missing = value_not_stated(u.question, [a.text for a, _ in sources])
         if missing:
             timings["value_not_stated"] = 1.0  # asked for a date or a sum no source states
-        if p < rankers.refuse_below or missing:
+        # a source that defines the very term asked about answers the question
+        defined = defining_sentence(u.question, [a for a, _ in sources], kb.analyzer, u.lang)
+        if (p < rankers.refuse_below and defined is None) or missing:
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
@@ -304,9 +307,14 @@ class AnswerEngine:
         timings: dict[str, float],
         evidence: list[Evidence] | None = None,
     ) -> Generator[Event, None, Answer]:
+        n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
-            ranker = EvidenceRanker(kb.analyzer, kb.stats.idf)
-            evidence = ranker.rank(u.retrieval_query, articles, limit=self.settings.answer.evidence_sentences)
+            evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
+                u.retrieval_query, articles, limit=n_quotes
+            )
+        defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
+        if defined is not None:  # the law's definition of the asked term leads
+            evidence = [defined, *(e for e in evidence if e.sentence != defined.sentence)][:n_quotes]
         if not evidence:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
         # evidence comes best first: each source's best sentence is what the model must see

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Lang, SearchHit, SearchResult
 from assistant.rag import registry_query
+from assistant.rag.definitions import definition_first
 from assistant.rag.evidence import answer_types, question_types
 from assistant.rag.rerank import rerank
 from assistant.rag.understand import Understanding, understand
@@ -190,6 +191,8 @@ class RoutedRetriever:
             hits = with_basis_articles(
                 function_action_order(u.question, answer_type_boost(u.question, hits), kb), kb, u.lang
             )
+        if u.intent not in ("registry_list", "registry_count"):
+            hits = definition_first(u.question, u.lang, hits, kb)
         result.hits = hits[:top_k]
         return result
 

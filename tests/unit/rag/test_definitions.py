@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from assistant.domain import Chunk
+from assistant.rag.definitions import defining_sentence
+from assistant.text.analyzer import Analyzer
+
+GLOSSARY = (
+    "В настоящем Законе используются следующие основные понятия:\n"
+    "2) доступ к информации – гарантированное государством право каждого получать информацию;\n"
+    "3-1) проактивное распространение информации – распространение информации без запроса "
+    "пользователя информации и по инициативе обладателя информации;\n"
+    "4) информация – сведения о лицах, предметах, фактах, событиях;"
+)
+KK = (
+    "Осы Заңда мынадай негізгі ұғымдар пайдаланылады:\n"
+    "1) көрсетілетін қызметті алушылар – жеке және заңды тұлғалар;"
+)
+
+
+def _article(text: str, lang: str = "ru") -> Chunk:
+    return Chunk(chunk_id=f"a@{lang}", citation="act#st1", kind="act", lang=lang, title="Статья 1", text=text)
+
+
+def test_the_entry_of_the_asked_term_is_found_in_any_word_form() -> None:
+    analyzer = Analyzer()
+    found = defining_sentence(
+        "Нам поручили «проактивно распространять информацию». Что это значит по закону?",
+        [_article(GLOSSARY)],
+        analyzer,
+        "ru",
+    )
+    assert found is not None and found.sentence.startswith("3-1) проактивное распространение информации –")
+
+
+def test_a_one_word_term_counts_only_in_quotes_and_only_definition_questions_look() -> None:
+    analyzer = Analyzer()
+    articles = [_article(GLOSSARY)]
+    assert defining_sentence("Что означает информация о сроках?", articles, analyzer, "ru") is None
+    quoted = defining_sentence("Что означает «информация»?", articles, analyzer, "ru")
+    assert quoted is not None and quoted.sentence.startswith("4) информация –")
+    # not a «what does it mean» question: the definitions are not looked at
+    assert defining_sentence("Кто обеспечивает доступ к информации?", articles, analyzer, "ru") is None
+
+
+def test_kazakh_definition() -> None:
+    found = defining_sentence(
+        "«Көрсетілетін қызметті алушылар» дегеніміз не?", [_article(KK, "kk")], Analyzer(), "kk"
+    )
+    assert found is not None and "жеке және заңды тұлғалар" in found.sentence
