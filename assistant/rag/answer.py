@@ -244,6 +244,12 @@ class AnswerEngine:
         if lead is not None and (registry_first or lead.score > top_act):
             text_of = function_terms
             same = [h.chunk for h in rows if text_of(h.chunk, kb) == text_of(lead.chunk, kb)]
+            if u.intent == "registry_who" and top_act > lead.score:
+                # the model takes an article for the source rather than any row: the law answers,
+                # and the nearest registry rows follow as what they are, the nearest entries
+                chosen = evidence if rankers.sentence_quotes else None
+                answer = yield from self._law(u, [a for a, _ in sources], kb, timings, chosen)
+                return reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             law = [a for a, _ in sources[:1] if u.wants_law]
             return self._registry_single(u, same, kb, law)
         if not sources:

@@ -2,9 +2,9 @@
 
 The acts define their terms as list entries «<term> – <what it is>» (the «основные понятия»
 article of a law, «… деп түсініледі» in Kazakh). A question that asks what a term means
-(«Что значит «проактивно распространять информацию»?», «… дегеніміз не?») and names every word
-of a defined term in some form is answered by that entry: the article leads the sources and the
-entry leads the quotes, whatever else the article says.
+(«Что значит «проактивно распространять информацию»?», «… дегеніміз не?») about a term an act
+defines — the same words, in any form — is answered by that entry: the article leads the
+sources and the entry leads the quotes, whatever else the article says.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.rag.evidence import Evidence, question_types
 from assistant.text.sentences import split_sentences
-from assistant.text.sparse import PREFIX_LEN, with_prefixes
+from assistant.text.sparse import PREFIX_LEN
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk, Lang, SearchHit
@@ -25,42 +25,58 @@ if TYPE_CHECKING:
 # «3-1) проактивное распространение информации – распространение …»: an optional list number, a
 # short head, a dash between spaces
 DEFINITION = re.compile(r"^\s*(?:\d+(?:-\d+)?\)\s*)?(?P<head>[^–—:;]{3,150}?)\s+[–—]\s+\S")
-# a one-word head («информация – …») is named by nearly every question; it counts only when the
-# question puts the word in quotes
-MIN_HEAD_TERMS = 2
 MAX_HEAD_TERMS = 8
 _QUOTED = re.compile(r"[«\"“]([^»\"”]{2,120})[»\"”]")
+_FOCUS_END = re.compile(r"[^.?!]*\?")
+# the words that ask for a meaning rather than name the term (their index terms are dropped)
+FRAME = (
+    "что это такое значит означает понимается подразумевается понятие термин под по закону "
+    "дегеніміз не нені білдіреді деген заң бойынша ұғымы"
+)
 
 
-def _named(term: str, asked: set[str]) -> bool:
-    """The question names a head term in some form: the term itself, or its five-letter root
-    (проактивное / проактивно, распространение / распространять)."""
-    return term in asked or (len(term) > PREFIX_LEN + 1 and f"^{term[:PREFIX_LEN]}" in asked)
+def _root(term: str) -> str:
+    """A term's five-letter root (проактивное / проактивно, распространение / распространять)."""
+    return term[:PREFIX_LEN] if len(term) > PREFIX_LEN + 1 else term
+
+
+def asked_term(question: str, analyzer: Analyzer, lang: Lang) -> frozenset[str]:
+    """The terms of the term a definition question asks about: the phrase it quotes, or else its
+    asking sentence without the words that ask («Что такое ротация государственных служащих?»
+    asks about all three words, not about «государственный служащий»)."""
+    quoted = _QUOTED.findall(question)
+    if quoted:
+        text = " ".join(quoted)
+    else:
+        asking = _FOCUS_END.findall(question)
+        text = asking[-1] if asking else question
+    frame = {_root(t) for t in analyzer.terms(FRAME, lang)} | {_root(t) for t in analyzer.terms(FRAME, "ru")}
+    return frozenset(t for t in analyzer.terms(text, lang) if _root(t) not in frame)
 
 
 def defining_sentence(
     question: str, articles: Sequence[Chunk], analyzer: Analyzer, lang: Lang
 ) -> Evidence | None:
-    """The entry of `articles` that defines the term a «what does it mean» question asks about;
-    the entry with the longest head when several are named (the most specific term)."""
+    """The entry of `articles` whose defined term is the term the question asks about — the same
+    words, in any form."""
     if "definition" not in question_types(question):
         return None
-    asked = set(with_prefixes(analyzer.terms(question, lang)))
-    quoted = {t for q in _QUOTED.findall(question) for t in analyzer.terms(q, lang)}
-    best: tuple[int, Evidence] | None = None
+    asked = asked_term(question, analyzer, lang)
+    roots = {_root(t) for t in asked}
+    if not asked:
+        return None
     for article in articles:
         for sentence in split_sentences(article.text):
             m = DEFINITION.match(sentence)
             if m is None:
                 continue
-            head = analyzer.terms(m.group("head"), article.lang)
-            if not head or len(head) > MAX_HEAD_TERMS or not all(_named(t, asked) for t in head):
+            head = set(analyzer.terms(m.group("head"), article.lang))
+            if not 0 < len(head) <= MAX_HEAD_TERMS or {_root(t) for t in head} != roots:
                 continue
-            if len(head) < MIN_HEAD_TERMS and not set(head) <= quoted:
-                continue
-            if best is None or len(head) > best[0]:
-                best = (len(head), Evidence(article, sentence, 1.0))
-    return best[1] if best else None
+            # one word is matched as itself: roots would take «услугодатель» for «услугополучатель»
+            if len(head) > 1 or head == asked:
+                return Evidence(article, sentence, 1.0)
+    return None
 
 
 def definition_first(

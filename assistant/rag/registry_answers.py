@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.domain import Chunk, Citation, Lang
+from assistant.domain import Answer, Chunk, Citation, Lang
 
 LIST_SHOWN = 15
 
@@ -60,11 +60,25 @@ def who(rows: list[Chunk], lang: Lang) -> str:
         head = "В реестре несколько подходящих записей" + (
             " — функция закреплена за разными органами:" if several else ":"
         )
-    lines = [
-        f"- {r.registry.get('agency')}: «{r.registry.get('function_text')}» [{i}]"
-        for i, r in enumerate(rows, 1)
-    ]
-    return "\n".join([head, *lines])
+    return "\n".join([head, *(_row_line(r, i) for i, r in enumerate(rows, 1))])
+
+
+def _row_line(row: Chunk, n: int) -> str:
+    return f"- {row.registry.get('agency')}: «{row.registry.get('function_text')}» [{n}]"
+
+
+def with_nearest_rows(answer: Answer, rows: list[Chunk], lang: Lang, quotes_header: str) -> Answer:
+    """A law answer followed by the registry rows nearest to the question (before the quotes),
+    cited after the articles. They are shown as the nearest entries, not as the performer: the
+    law, not a row, was taken for the answer."""
+    start = len(answer.citations) + 1
+    head = "Тізілімнің ең жақын жазбалары:" if lang == "kk" else "Ближайшие записи реестра:"
+    line = "\n".join([head, *(_row_line(r, i) for i, r in enumerate(rows, start))])
+    marker = f"\n\n{quotes_header}"
+    text = answer.answer
+    answer.answer = text.replace(marker, f"\n\n{line}{marker}", 1) if marker in text else f"{text}\n\n{line}"
+    answer.citations = [*answer.citations, *(row_citation(start + i, r) for i, r in enumerate(rows))]
+    return answer
 
 
 def status(rows: list[Chunk], lang: Lang) -> str:

@@ -32,12 +32,17 @@ def test_the_entry_of_the_asked_term_is_found_in_any_word_form() -> None:
     assert found is not None and found.sentence.startswith("3-1) проактивное распространение информации –")
 
 
-def test_a_one_word_term_counts_only_in_quotes_and_only_definition_questions_look() -> None:
+def test_the_whole_asked_term_must_be_the_defined_one() -> None:
     analyzer = Analyzer()
-    articles = [_article(GLOSSARY)]
+    articles = [
+        _article(GLOSSARY + "\n5) государственный служащий – гражданин на государственной должности;")
+    ]
+    # «ротация государственных служащих» is not «государственный служащий»
+    assert defining_sentence("Что такое ротация государственных служащих?", articles, analyzer, "ru") is None
     assert defining_sentence("Что означает информация о сроках?", articles, analyzer, "ru") is None
-    quoted = defining_sentence("Что означает «информация»?", articles, analyzer, "ru")
-    assert quoted is not None and quoted.sentence.startswith("4) информация –")
+    for question in ("Что означает «информация»?", "Что такое информация?"):
+        found = defining_sentence(question, articles, analyzer, "ru")
+        assert found is not None and found.sentence.startswith("4) информация –"), question
     # not a «what does it mean» question: the definitions are not looked at
     assert defining_sentence("Кто обеспечивает доступ к информации?", articles, analyzer, "ru") is None
 

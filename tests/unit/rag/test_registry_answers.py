@@ -178,3 +178,23 @@ def test_a_registry_query_describes_what_it_selects_ru_and_kk() -> None:
     assert RegistryQuery().describe("kk") == "барлық жазбалар"
     assert RegistryQuery(risk="высокий").describe("ru") == "риск: высокий"
     assert RegistryQuery(acts={"law": "О тестах"}).describe("ru") == "акты: «О тестах»"
+
+
+def test_nearest_rows_follow_a_law_answer_before_its_quotes_cited_after_the_articles() -> None:
+    from assistant.domain import Answer, Citation
+
+    law = Answer(
+        question="q",
+        answer="Закон говорит так [1]\n\nЦитаты из источников:\n[1] «…»",
+        lang="ru",
+        citations=[Citation(n=1, citation="act#st1", kind="act", title="t", quote="…")],
+    )
+    nearest = _chunks()[1]
+    out = reg.with_nearest_rows(law, [nearest], "ru", "Цитаты из источников:")
+    text = out.answer
+    assert text.startswith("Закон говорит так [1]")
+    assert text.index("Ближайшие записи реестра:") < text.index("Цитаты из источников:")
+    assert f"- {AGENCY}:" in text and "[2]" in text
+    assert [c.citation for c in out.citations] == ["act#st1", nearest.citation]
+    # no «performs this function» claim: the rows are the nearest entries, not the answer
+    assert "выполняет" not in text
