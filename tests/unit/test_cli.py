@@ -280,7 +280,8 @@ def test_ask_batch(kenes: Kenes, tmp_path: Path) -> None:
     assert [o["id"] for o in out] == ["a", None, "b"]
     assert out[0]["citations"][0]["citation"] == "tiny-act#st1" and "answer" in out[0]
     assert out[1]["line"] == 2 and "error" in out[1]
-    assert out[2]["lang"] == "kk" and out[2]["mode"] == "registry"
+    # a Kazakh «who?»: the row, or the Kazakh law point it rests on followed by the row
+    assert out[2]["lang"] == "kk" and any(c["kind"] == "registry" for c in out[2]["citations"])
 
 
 def test_batch_survives_a_non_string_question(kenes: Kenes, tmp_path: Path) -> None:
