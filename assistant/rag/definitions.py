@@ -1,7 +1,7 @@
 """What a term means is answered by the law's own definition of it.
 
-The acts define their terms as list entries «<term> – <what it is>» (the «основные понятия»
-article of a law, «… деп түсініледі» in Kazakh). A question that asks what a term means
+The acts define their terms as list entries «<term> – <what it is>» (the «основные понятия» /
+«негізгі ұғымдар» article of a law). A question that asks what a term means
 («Что значит «проактивно распространять информацию»?», «… дегеніміз не?») about a term an act
 defines — the same words, in any form — is answered by that entry: the article leads the
 sources and the entry leads the quotes, whatever else the article says.
