@@ -16,7 +16,7 @@ from typing import Any
 from assistant.container import Container
 from assistant.rag.answer import Final, Token
 from assistant.settings import DEMO_DIR, Settings
-from bench.common import machine, machine_line, summary, write_section
+from bench.common import machine, machine_line, publish, summary
 from eval.datasets import load_dataset
 
 
@@ -98,8 +98,7 @@ def main() -> None:
             f"| {name} | {g['total_ms']['n']} | {g['ttft_ms']['p50']:.0f} ms | {g['ttft_ms']['p95']:.0f} ms | "
             f"{g['total_ms']['p50']:.0f} ms | {g['total_ms']['p95']:.0f} ms |"
         )
-    write_section("answer", "\n".join(lines), data)
-    print("\n".join(lines))
+    publish("answer", "\n".join(lines), data)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import httpx
 from assistant.db.session import Database
 from assistant.db.users import add_user
 from assistant.settings import Settings
-from bench.common import machine, machine_line, summary, write_section
+from bench.common import machine, machine_line, publish, summary
 from bench.retrieval import dev_items
 
 
@@ -234,8 +234,7 @@ def registry_load(
         f"{(during['llm_answer_ms'] or 0) / 1000:.1f} s): p50 {during['health_ms']['p50']:.1f} ms, "
         f"p95 **{during['health_ms']['p95']:.1f} ms** over {during['health_ms']['n']} probes.",
     ]
-    write_section("api", "\n".join(lines), data)
-    print("\n".join(lines))
+    publish("api", "\n".join(lines), data)
 
 
 def write_mixed(m: dict[str, Any], n_registry: int, n_law: int, result: dict[str, Any]) -> None:
@@ -264,10 +263,7 @@ def write_mixed(m: dict[str, Any], n_registry: int, n_law: int, result: dict[str
         "by `llm.timeout_s` (queueing included); registry and refusal answers never queue behind it, "
         "and it pauses between tokens while they run.",
     ]
-    write_section(
-        "api-mixed", "\n".join(lines), {"machine": m, "registry": n_registry, "law": n_law, **result}
-    )
-    print("\n".join(lines))
+    publish("api-mixed", "\n".join(lines), {"machine": m, "registry": n_registry, "law": n_law, **result})
 
 
 if __name__ == "__main__":

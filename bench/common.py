@@ -102,8 +102,7 @@ def write_section(name: str, markdown: str, data: dict[str, Any]) -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
-def publish(name: str, markdown: str, data: dict[str, Any]) -> int:
-    """Write the section and its JSON, show the section; a script's exit code."""
+def publish(name: str, markdown: str, data: dict[str, Any]) -> None:
+    """Write the section and its JSON, and show the section."""
     write_section(name, markdown, data)
     print(markdown)
-    return 0

@@ -24,7 +24,7 @@ import httpx
 
 from assistant.settings import DEMO_DIR
 from bench.api_load import indexed_with_user, served_process
-from bench.common import machine, machine_line, proc_memory, summary, write_section
+from bench.common import machine, machine_line, proc_memory, publish, summary
 
 KINDS = {"registry": "registry", "registry-list": "registry", "law": "law", "multi": "law"}
 # per 10 questions: what a working day of civil servants looks like, with law heavy enough that
@@ -183,8 +183,7 @@ def report(
         )
         + ".",
     ]
-    write_section("soak", "\n".join(lines), data)
-    print("\n".join(lines))
+    publish("soak", "\n".join(lines), data)
 
 
 if __name__ == "__main__":

@@ -202,7 +202,8 @@ class AnswerEngine:
             ]
             return self._registry_single(u, tied, kb, law)
         if articles:
-            return (yield from self._law(u, articles, kb, timings))
+            defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
+            return (yield from self._law(u, articles, kb, timings, None, defined))
         return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
 
     def _answer_learned(
@@ -219,18 +220,20 @@ class AnswerEngine:
         q = question_terms(u, kb)
         act_hits = [h for h in hits if h.chunk.kind == "act"][:3]
         sources = [(kb.article(h.chunk.citation, h.chunk.lang) or h.chunk, h.score) for h in act_hits]
+        articles = [a for a, _ in sources]
         evidence = best_sentences(rankers, q, sources, kb, self.settings.answer.evidence_sentences)
+        chosen = evidence if rankers.sentence_quotes else None
         p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb)
         timings["answerable_p"] = round(p, 3)
         registry_first = u.intent in ("registry_who", "registry_status")
         rows = [h for h in (hits if registry_first else hits[:5]) if h.chunk.kind == "registry"]
         key = "no_function" if registry_first else "no_answer"
         closest = [h.chunk for h in (rows[:1] + act_hits[:2])]
-        missing = value_not_stated(u.question, [a.text for a, _ in sources])
+        missing = value_not_stated(u.question, [a.text for a in articles])
         if missing:
             timings["value_not_stated"] = 1.0  # asked for a date or a sum no source states
         # a source that defines the very term asked about answers the question
-        defined = defining_sentence(u.question, [a for a, _ in sources], kb.analyzer, u.lang)
+        defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
         if (p < rankers.refuse_below and defined is None) or missing:
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
                 nearest = [h.chunk for h in rows[:3]]
@@ -247,15 +250,13 @@ class AnswerEngine:
             if u.intent == "registry_who" and top_act > lead.score:
                 # the model takes an article for the source rather than any row: the law answers,
                 # and the nearest registry rows follow as what they are, the nearest entries
-                chosen = evidence if rankers.sentence_quotes else None
-                answer = yield from self._law(u, [a for a, _ in sources], kb, timings, chosen)
+                answer = yield from self._law(u, articles, kb, timings, chosen, defined)
                 return reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
-            law = [a for a, _ in sources[:1] if u.wants_law]
+            law = [a for a in articles[:1] if u.wants_law]
             return self._registry_single(u, same, kb, law)
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        chosen = evidence if rankers.sentence_quotes else None
-        answer = yield from self._law(u, [a for a, _ in sources], kb, timings, chosen)
+        answer = yield from self._law(u, articles, kb, timings, chosen, defined)
         if p < rankers.caution_below:
             answer.notice = " ".join(n for n in (phrase("caution", u.lang), answer.notice) if n)
         return answer
@@ -311,14 +312,16 @@ class AnswerEngine:
         articles: list[Chunk],
         kb: Any,
         timings: dict[str, float],
-        evidence: list[Evidence] | None = None,
+        evidence: list[Evidence] | None,
+        defined: Evidence | None,
     ) -> Generator[Event, None, Answer]:
+        """A law answer from `articles`: `evidence` chosen by the sentence model (None: by the
+        evidence ranker), led by `defined`, the law's definition of the asked term, if any."""
         n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
                 u.retrieval_query, articles, limit=n_quotes
             )
-        defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
         if defined is not None:  # the law's definition of the asked term leads
             evidence = [defined, *(e for e in evidence if e.sentence != defined.sentence)][:n_quotes]
         if not evidence:
