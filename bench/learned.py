@@ -85,7 +85,7 @@ def main() -> int:
     if report:
         c, s, a = report["candidate"], report["sentence"], report["answerable"]
         lines = [
-            "| | train | valid (held-out articles) | dev (out of fitting; answerability out-of-fold) | dev, hand rules |",
+            "| | train | valid (held-out articles) | dev (out of fold: source ranker and answerability; sentence ranker never fitted on it) | dev, hand rules |",
             "|---|---|---|---|---|",
         ]
         for k in ("hit@1", "hit@5", "mrr"):
@@ -100,7 +100,7 @@ def main() -> int:
             )
         fitted = (
             f"Fitting (`python -m eval.train_ranker`, items {report['items']}): quotes are picked by "
-            f"**{s.get('quotes_by', '—')}** (whichever measured better on held-out articles); refusal below "
+            f"**{s.get('quotes_by', '—')}** (whichever put the gold sentence among the three quotes more often on valid and dev pooled); refusal below "
             f"p={a['refuse_below']:.3f}, caution below p={a['caution_below']:.3f} (chosen out-of-fold on dev so that "
             "at most 10% of answerable questions are refused).\n\n"
             + "\n".join(lines)

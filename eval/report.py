@@ -209,7 +209,7 @@ def report_sections(summary: Summary, charts: Mapping[str, str]) -> list[Section
             ("h2", "Learned rankers: train vs held-out"),
             ("p", f"Fitted {learned.get('fitted', '—')} on {learned.get('training_set', '—')} "
                   f"(items: {learned.get('items', {})}). valid = generated questions from articles held "
-                  "out of fitting; dev = the dev sets, never fitted (answerability: out-of-fold)."),
+                  "out of fitting; dev = the dev sets, out of fold (source ranker, answerability) or never fitted (sentence ranker)."),
             ("table", (["", "train", "valid", "dev", "dev, hand rules"],
                        [[row[0], *(fmt(v) for v in row[1:])] for row in learned["held_out"]])),
         ]  # fmt: skip

@@ -33,7 +33,7 @@ def quantile_threshold(probs: Sequence[float], labels: Sequence[int], share: flo
 
 
 def held_out_table(report: dict[str, Any]) -> list[list[Any]]:
-    """Rows of «what, train, valid (held-out articles), dev (never fitted / out-of-fold), dev
+    """Rows of «what, train, valid (held-out articles), dev (out of fold / never fitted), dev
     with the hand rules» for the eval report."""
     c, s, a = report["candidate"], report["sentence"], report["answerable"]
 

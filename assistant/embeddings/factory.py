@@ -15,6 +15,10 @@ def build_embedder(settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
         from assistant.embeddings.hashing import HashingEmbedder
 
         return HashingEmbedder()
+    if settings.mode == "e5":
+        from assistant.embeddings.e5 import E5Embedder
+
+        return E5Embedder(settings.query_cache)
     from assistant.embeddings.sentence_transformers import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(settings, cache_dir)

@@ -139,7 +139,7 @@ class AnswerEngine:
         if listed is not None:
             answer = listed
         else:
-            answer = yield from self._answer_from_hits(u, hits, kb, timings, started)
+            answer = yield from self._answer_from_hits(u, hits, kb, timings, started, result.similarities)
         # a row found below the top (the same function held by another agency) that the answer
         # cites was retrieved too: list it, so every citation traces back to retrieval
         cited = {c.citation for c in answer.citations}
@@ -160,10 +160,16 @@ class AnswerEngine:
 
     # -- steps -----------------------------------------------------------------------------
     def _answer_from_hits(
-        self, u: Understanding, hits: list[SearchHit], kb: Any, timings: dict[str, float], started: float
+        self,
+        u: Understanding,
+        hits: list[SearchHit],
+        kb: Any,
+        timings: dict[str, float],
+        started: float,
+        dense: dict[str, float],
     ) -> Generator[Event, None, Answer]:
         if self.rankers is not None:
-            return (yield from self._answer_learned(u, hits, kb, timings, started, self.rankers))
+            return (yield from self._answer_learned(u, hits, kb, timings, started, self.rankers, dense))
         reg_hits = [h.chunk for h in hits[:5] if h.chunk.kind == "registry"]
         act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
         articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
@@ -214,6 +220,7 @@ class AnswerEngine:
         timings: dict[str, float],
         started: float,
         rankers: Rankers,
+        dense: dict[str, float],
     ) -> Generator[Event, None, Answer]:
         """Hits come ordered by the candidate model, each scored with its probability of being
         the source; one calibrated decision says refuse, answer with a caution, or answer."""
@@ -223,7 +230,7 @@ class AnswerEngine:
         articles = [a for a, _ in sources]
         evidence = best_sentences(rankers, q, sources, kb, self.settings.answer.evidence_sentences)
         chosen = evidence if rankers.sentence_quotes else None
-        p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb)
+        p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb, dense)
         timings["answerable_p"] = round(p, 3)
         registry_first = u.intent in ("registry_who", "registry_status")
         rows = [h for h in (hits if registry_first else hits[:5]) if h.chunk.kind == "registry"]

@@ -31,10 +31,12 @@ if TYPE_CHECKING:
 _OWN_CANDIDATE_FEATURES = (
     "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
     "bigrams", "type_match", "topic", "log_terms", "registry", "registry_x_intent",
-    "act_x_intent", "action", "same_lang", "type_density",
+    "act_x_intent", "action", "same_lang", "type_density", "dense",
 )  # fmt: skip
 # features read against the best candidate of the same question (see `candidate_gaps`)
-GAPPED = ("coverage", "title_coverage", "best_sentence", "bigrams", "type_match", "type_density")
+GAPPED = (
+    "coverage", "title_coverage", "best_sentence", "bigrams", "type_match", "type_density", "dense",
+)  # fmt: skip
 CANDIDATE_FEATURES = (*_OWN_CANDIDATE_FEATURES, *(f"{name}_gap" for name in GAPPED))
 SENTENCE_FEATURES = (
     "coverage", "density", "source_prob", "source_rank_recip", "type_match", "type_missing",
@@ -44,7 +46,7 @@ SENTENCE_FEATURES = (
 ANSWERABILITY_FEATURES = (
     "top_coverage", "known_coverage", "focus_coverage", "best_sentence", "best_sentence_idf",
     "unknown_words", "focus_unknown_words", "log_query_terms", "registry_intent", "top_is_registry",
-    "type_satisfied",
+    "type_satisfied", "top_dense",
 )  # fmt: skip
 
 
@@ -144,6 +146,7 @@ def candidate_features(
     action: float,
     lang: str,
     kb: VersionKnowledge,
+    dense: float,
 ) -> list[float]:
     stats = kb.stats
     units = sentences_of(chunk, kb)
@@ -177,6 +180,9 @@ def candidate_features(
         # how much of the text is made of what the question asks for: an article that lists the
         # ways to get a service («… арқылы;» point after point) or one time limit after another
         _type_density(q.types, units),
+        # the question's dense similarity to the text (multilingual e5): relates wordings that
+        # share no lemma («министр в отпуске» → «в период отсутствия»)
+        dense,
     ]
 
 
@@ -189,7 +195,7 @@ def candidate_gaps(rows: list[list[float]]) -> list[list[float]]:
     question's shares are not comparable with another's."""
     if not rows:
         return rows
-    best = [max(r[i] for r in rows) for i in _GAP_AT]
+    best = [max((r[i] for r in rows if not math.isnan(r[i])), default=math.nan) for i in _GAP_AT]
     return [[*r, *(r[i] - b for i, b in zip(_GAP_AT, best, strict=True))] for r in rows]
 
 
@@ -265,6 +271,7 @@ def answerability_features(
     probs: list[tuple[float, Chunk]],
     best_sentence: tuple[float, str],
     kb: VersionKnowledge,
+    dense: dict[str, float],
 ) -> list[float]:
     """What says a question can be answered from what was found, read from the evidence itself
     (not from the candidate model's confidence, whose calibration shifts with how a question is
@@ -289,4 +296,7 @@ def answerability_features(
         float(q.registry_intent),
         float(top is not None and top.kind == "registry"),
         _type_match(q.types, best_sentence[1]) if q.types else 1.0,
+        # how close the question's meaning comes to the best sources («погода в Астане» shares
+        # a city name with the acts, not a topic)
+        max((dense[c.citation] for c in sources if c.citation in dense), default=math.nan),
     ]

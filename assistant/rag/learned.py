@@ -29,9 +29,12 @@ class LinearModel:
     scale: tuple[float, ...]
 
     def score(self, x: list[float]) -> float:
+        """NaN marks a feature not measured here (no dense model in sparse-only mode): it counts
+        as the training mean, so it moves the score neither way."""
         z = self.bias
         for value, w, m, s in zip(x, self.weights, self.mean, self.scale, strict=True):
-            z += w * (value - m) / s
+            if not math.isnan(value):
+                z += w * (value - m) / s
         return z
 
     def prob(self, x: list[float]) -> float:

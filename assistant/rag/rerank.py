@@ -3,6 +3,7 @@ answer, and decide whether the question is answerable at all."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from assistant.domain import SearchHit
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 
 
 def candidate_rows(
-    u: Understanding, hits: list[SearchHit], kb: VersionKnowledge, action: dict[str, float]
+    u: Understanding,
+    hits: list[SearchHit],
+    kb: VersionKnowledge,
+    action: dict[str, float],
+    dense: dict[str, float],
 ) -> tuple[QuestionTerms, list[list[float]]]:
     """Feature rows of the hits in their retrieved order (the training script uses this too)."""
     q = question_terms(u, kb)
@@ -37,6 +42,7 @@ def candidate_rows(
         candidate_features(
             q, kb.article_any(h.chunk.citation, h.chunk.lang) or h.chunk if h.chunk.kind == "act" else h.chunk,
             rank, h.score, top, topic, action.get(h.chunk.citation, 0.0), u.lang, kb,
+            dense.get(h.chunk.citation, math.nan),
         )
         for rank, h in enumerate(hits)
     ]  # fmt: skip
@@ -44,13 +50,18 @@ def candidate_rows(
 
 
 def rerank(
-    rankers: Rankers, u: Understanding, hits: list[SearchHit], kb: VersionKnowledge, action: dict[str, float]
+    rankers: Rankers,
+    u: Understanding,
+    hits: list[SearchHit],
+    kb: VersionKnowledge,
+    action: dict[str, float],
+    dense: dict[str, float],
 ) -> list[SearchHit]:
     """Hits re-ordered by the candidate model; each hit's score becomes its probability of
     being the source that answers."""
     if not hits:
         return hits
-    _, rows = candidate_rows(u, hits, kb, action)
+    _, rows = candidate_rows(u, hits, kb, action, dense)
     scored = [
         SearchHit(chunk=h.chunk, score=rankers.candidate.prob(x)) for h, x in zip(hits, rows, strict=True)
     ]
@@ -84,8 +95,13 @@ def best_sentences(
 
 
 def answerable_prob(
-    rankers: Rankers, q: QuestionTerms, hits: list[SearchHit], best: Evidence | None, kb: VersionKnowledge
+    rankers: Rankers,
+    q: QuestionTerms,
+    hits: list[SearchHit],
+    best: Evidence | None,
+    kb: VersionKnowledge,
+    dense: dict[str, float],
 ) -> float:
     probs = [(h.score, h.chunk) for h in hits]
-    x = answerability_features(q, probs, (best.score, best.sentence) if best else (0.0, ""), kb)
+    x = answerability_features(q, probs, (best.score, best.sentence) if best else (0.0, ""), kb, dense)
     return rankers.answerable.prob(x)

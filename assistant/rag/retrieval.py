@@ -25,6 +25,13 @@ class HybridRetriever:
         self.sparse = sparse
         self.settings = settings
 
+    def similarities(self, query: str, citations: list[str], collection: str) -> dict[str, float]:
+        """Dense similarity of each citation to the question, for the learned ranker; empty when
+        the dense side is off (sparse-only mode has no model to ask)."""
+        if self.embedder.name == "none" or not citations:
+            return {}
+        return self.store.similarities(collection, self.embedder.embed_query(query), citations)
+
     def search(
         self,
         query: str,

@@ -186,7 +186,10 @@ class RoutedRetriever:
             # the learned ranker reads what the hand rules used to decide (answer type, action of
             # the row, the act the evidence is about) as features, over a deeper candidate list
             hits = self.candidates(u, hits, kb)
-            hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb))
+            # similarities mean what the rankers learned only from the embedder they were fitted on
+            if learned.info.get("dense_model") == self.retriever.embedder.name:
+                result.similarities = self.similarities(u, hits, result.index_version)
+            hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb), result.similarities)
         else:
             hits = with_basis_articles(
                 function_action_order(u.question, answer_type_boost(u.question, hits), kb), kb, u.lang
@@ -198,6 +201,11 @@ class RoutedRetriever:
 
     def live_version(self) -> str:
         return self.retriever.store.live_collection() or ""
+
+    def similarities(self, u: Understanding, hits: list[SearchHit], version: str) -> dict[str, float]:
+        """The question's dense similarity to each candidate (the retriever embedded it already)."""
+        citations = list(dict.fromkeys(h.chunk.citation for h in hits))
+        return self.retriever.similarities(u.retrieval_query, citations, version)
 
     @staticmethod
     def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:

@@ -22,7 +22,16 @@ from typing import IO, TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
-from assistant.store.qdrant import DENSE, KEYWORD_INDEXES, SPARSE, PagedReads, chunk_from_payload, point_id
+from assistant.store.qdrant import (
+    DENSE,
+    KEYWORD_INDEXES,
+    SPARSE,
+    WINDOWS_PER_CITATION,
+    PagedReads,
+    best_per_citation,
+    chunk_from_payload,
+    point_id,
+)
 
 if TYPE_CHECKING:
     from qdrant_edge import EdgeShard
@@ -366,6 +375,20 @@ class EdgeStore(PagedReads):
         request = QueryRequest(limit=limit, prefetches=prefetch, query=fusion, with_payload=True)
         points = self._optimized(name).query(request)
         return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in points]
+
+    def similarities(self, name: str, dense: list[float], citations: list[str]) -> dict[str, float]:
+        from qdrant_edge import Query, QueryRequest
+
+        if not citations:
+            return {}
+        request = QueryRequest(
+            limit=len(citations) * WINDOWS_PER_CITATION,
+            query=Query.Nearest(dense, using=DENSE),
+            filter=edge_filter({"citation": list(citations)}),
+            with_payload=True,
+        )
+        points = self._optimized(name).query(request)
+        return best_per_citation((p.payload or {}, float(p.score)) for p in points)
 
     def by_citation(self, name: str, citation: str) -> list[Chunk]:
         from qdrant_edge import ScrollRequest

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Chunk
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DENSE = "dense"
+# windows of one article (both languages) a similarity look-up reads at most
+WINDOWS_PER_CITATION = 8
 SPARSE = "sparse"
 _NS = uuid.UUID("6f1c2a52-3b7e-4e55-9a44-0c8f6f0b7a11")
 _CHUNK_FIELDS = set(Chunk.model_fields)
@@ -326,6 +328,19 @@ class QdrantStore(PagedReads):
         )
         return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in response.points]
 
+    def similarities(self, name: str, dense: list[float], citations: list[str]) -> dict[str, float]:
+        if not citations:
+            return {}
+        response = self.client.query_points(
+            name,
+            query=dense,
+            using=DENSE,
+            query_filter=build_filter({"citation": list(citations)}),
+            limit=len(citations) * WINDOWS_PER_CITATION,
+            with_payload=["citation"],
+        )
+        return best_per_citation((p.payload or {}, float(p.score)) for p in response.points)
+
     def by_citation(self, name: str, citation: str) -> list[Chunk]:
         from qdrant_client import models
 
@@ -338,6 +353,14 @@ class QdrantStore(PagedReads):
             with_payload=True,
         )
         return [chunk_from_payload(p.payload or {}) for p in points]
+
+
+def best_per_citation(scored: Iterable[tuple[dict[str, Any], float]]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for payload, score in scored:
+        citation = str(payload.get("citation", ""))
+        best[citation] = max(score, best.get(citation, score))
+    return best
 
 
 def build_filter(filters: dict[str, Any] | None) -> Any:

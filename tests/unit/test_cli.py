@@ -226,7 +226,9 @@ def test_ask_refusal_json(kenes: Kenes) -> None:
 
 
 def test_ask_plain_text(kenes: Kenes) -> None:
-    result = kenes("ask", "Кто выдает архивные справки гражданам?")
+    # a status question is answered from its row whatever the article ranks (the tiny act
+    # repeats the row word for word, so a «who?» is a tie the law may lead)
+    result = kenes("ask", "Можно ли автоматизировать выдачу архивных справок гражданам?")
     assert result.exit_code == 0, result.output
     assert "[1] registry:OS-02-01 [утратил силу]" in result.stdout
     assert "(registry; retrieval" in result.stdout and "index kenes__" in result.stdout

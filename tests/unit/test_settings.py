@@ -26,7 +26,7 @@ def load() -> Settings:
 def test_defaults() -> None:
     s = load()
     assert s.data_dir == Path("var") and s.demo_dir == DEMO_DIR == PROJECT_ROOT / "data" / "demo"
-    assert (s.llm.mode, s.embeddings.mode, s.answer.mode) == ("llamacpp", "sentence_transformers", "hybrid")
+    assert (s.llm.mode, s.embeddings.mode, s.answer.mode) == ("llamacpp", "e5", "hybrid")
     assert s.qdrant.url is None and s.qdrant.collection == "kenes" and s.qdrant.keep_versions == 3
     assert s.retrieval.top_k == 8 and s.api.auth_required is True
 
