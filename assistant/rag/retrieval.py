@@ -25,12 +25,13 @@ class HybridRetriever:
         self.sparse = sparse
         self.settings = settings
 
-    def similarities(self, query: str, citations: list[str], collection: str) -> dict[str, float]:
-        """Dense similarity of each citation to the question, for the learned ranker; empty when
-        the dense side is off (sparse-only mode has no model to ask)."""
+    def similarities(self, result: SearchResult, citations: list[str]) -> dict[str, float]:
+        """Dense similarity of each citation to the question of `result` (its vector reused),
+        for the learned ranker; empty when the dense side is off (sparse-only mode has no model)."""
         if self.embedder.name == "none" or not citations:
             return {}
-        return self.store.similarities(collection, self.embedder.embed_query(query), citations)
+        vector = result.query_vector or self.embedder.embed_query(result.query)
+        return self.store.similarities(result.index_version, vector, citations)
 
     def search(
         self,
@@ -93,4 +94,6 @@ class HybridRetriever:
             "store_ms": (t2 - t1) * 1000,
             "total_ms": (time.perf_counter() - started) * 1000,
         }
-        return SearchResult(query=query, lang=lang, hits=hits, timings=timings, index_version=name)
+        return SearchResult(
+            query=query, lang=lang, hits=hits, timings=timings, index_version=name, query_vector=dense
+        )

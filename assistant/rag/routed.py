@@ -188,7 +188,7 @@ class RoutedRetriever:
             hits = self.candidates(u, hits, kb)
             # similarities mean what the rankers learned only from the embedder they were fitted on
             if learned.info.get("dense_model") == self.retriever.embedder.name:
-                result.similarities = self.similarities(u, hits, result.index_version)
+                result.similarities = self.similarities(result, hits)
             hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb), result.similarities)
         else:
             hits = with_basis_articles(
@@ -202,10 +202,9 @@ class RoutedRetriever:
     def live_version(self) -> str:
         return self.retriever.store.live_collection() or ""
 
-    def similarities(self, u: Understanding, hits: list[SearchHit], version: str) -> dict[str, float]:
-        """The question's dense similarity to each candidate (the retriever embedded it already)."""
-        citations = list(dict.fromkeys(h.chunk.citation for h in hits))
-        return self.retriever.similarities(u.retrieval_query, citations, version)
+    def similarities(self, result: SearchResult, hits: list[SearchHit]) -> dict[str, float]:
+        """The question's dense similarity to each candidate of `result` (searched already)."""
+        return self.retriever.similarities(result, list(dict.fromkeys(h.chunk.citation for h in hits)))
 
     @staticmethod
     def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:

@@ -107,7 +107,7 @@ def test_every_registry_row_answers_a_who_question_by_its_agency(demo_container:
     result = demo_container.retriever.search(u.retrieval_query, top_k=20, lang=u.lang)
     kb = demo_container.knowledge.for_version(result.index_version)
     hits = routed.candidates(u, result.hits, kb)
-    _, rows = candidate_rows(u, hits, kb, {}, routed.similarities(u, hits, result.index_version))
+    _, rows = candidate_rows(u, hits, kb, {}, routed.similarities(result, hits))
     at = CANDIDATE_FEATURES.index("type_match")
     row_types = [x[at] for h, x in zip(hits, rows, strict=True) if h.chunk.kind == "registry"]
     assert row_types and all(t == 1.0 for t in row_types)
