@@ -385,7 +385,7 @@ class EdgeStore(PagedReads):
             limit=len(citations) * WINDOWS_PER_CITATION,
             query=Query.Nearest(dense, using=DENSE),
             filter=edge_filter({"citation": list(citations)}),
-            with_payload=True,
+            with_payload=["citation"],  # the score per citation is all that is read
         )
         points = self._optimized(name).query(request)
         return best_per_citation((p.payload or {}, float(p.score)) for p in points)
