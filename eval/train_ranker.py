@@ -109,6 +109,21 @@ def fit(
                        tuple(mean.tolist()), tuple(scale.tolist()))  # fmt: skip
 
 
+def fit_with_dev(
+    generated: tuple[np.ndarray, np.ndarray],
+    dev: tuple[np.ndarray, np.ndarray],
+    dev_total: int,
+    c: float,
+    names: Sequence[str],
+) -> LinearModel:
+    """A model fitted on the generated rows and `dev` rows (some of `dev_total`), each dev row
+    weighted so that all dev rows together would carry DEV_SHARE of the generated weight."""
+    (gx, gy), (dx, dy) = generated, dev
+    w_dev = DEV_SHARE * len(gy) / max(1, dev_total)
+    w = np.concatenate([np.ones(len(gy)), np.full(len(dy), w_dev)])
+    return fit(np.vstack([gx, dx]) if len(dy) else gx, np.concatenate([gy, dy]), c, names, w)
+
+
 def choose(
     train: tuple[np.ndarray, np.ndarray], names: Sequence[str], valid_metric: Any
 ) -> tuple[LinearModel, float, dict[str, float]]:
@@ -161,17 +176,14 @@ def fit_candidates(by: dict[str, list[Record]]) -> tuple[LinearModel, dict[str, 
     learn from, come from a model that never saw the item."""
     from assistant.rag.features import CANDIDATE_FEATURES as names
 
-    gx, gy = stack(by["train"])
+    generated = stack(by["train"])
     dev = [r for r in by["dev"] if r.item.gold_ids]
     folds = [group_of(r.item) % FOLDS for r in by["dev"]]
     dev_rows = sum(len(r.rows) for r in dev)
-    w_dev = DEV_SHARE * len(gy) / max(1, dev_rows)
 
     def mixture(c: float, fold: int | None) -> LinearModel:
         keep = [r for r, k in zip(by["dev"], folds, strict=True) if r.item.gold_ids and k != fold]
-        dx, dy = stack(keep) if keep else (np.empty((0, gx.shape[1])), np.empty(0, dtype=int))
-        w = np.concatenate([np.ones(len(gy)), np.full(len(dy), w_dev)])
-        return fit(np.vstack([gx, dx]) if len(dy) else gx, np.concatenate([gy, dy]), c, names, w)
+        return fit_with_dev(generated, stack(keep), dev_rows, c, names)
 
     def out_of_fold(c: float) -> dict[int, LinearModel]:
         return {k: mixture(c, k) for k in range(FOLDS)}
@@ -313,15 +325,11 @@ def fit_answerability(
     that scored an item never saw it), and so are the dev scores the thresholds are chosen on."""
     from assistant.rag.features import ANSWERABILITY_FEATURES as names
 
-    (gx, gy), (dx, dy), (vx, vy) = ax["train"], ax["dev"], ax["valid"]
+    (dx, dy), (vx, vy) = ax["dev"], ax["valid"]
     folds = np.array([zlib.crc32(i.encode()) % FOLDS for i in dev_ids])
-    w_dev = DEV_SHARE * len(gy) / max(1, len(dy))
 
     def mixture(c: float, keep: np.ndarray) -> LinearModel:
-        x = np.vstack([gx, dx[keep]]) if keep.any() else gx
-        y = np.concatenate([gy, dy[keep]])
-        w = np.concatenate([np.ones(len(gy)), np.full(int(keep.sum()), w_dev)])
-        return fit(x, y, c, names, w)
+        return fit_with_dev(ax["train"], (dx[keep], dy[keep]), len(dy), c, names)
 
     def out_of_fold(c: float) -> list[float]:
         probs = [0.0] * len(dy)
