@@ -158,8 +158,11 @@ class IngestPipeline:
         if not encoded:
             return
         probe = encoded[0]
+        # sparse-only mode stores one placeholder vector for every point: on the dense side all
+        # points tie, so its list is arbitrary and would push the probe out of the top 3
+        dense = 0.0 if self.encoder.embedder.name == "none" else 1.0
         hits = self.store.query(
-            collection, probe.dense, probe.sparse, limit=3, candidates=10, weights=(1.0, 1.0), rrf_k=60
+            collection, probe.dense, probe.sparse, limit=3, candidates=10, weights=(1.0, dense), rrf_k=60
         )
         if not any(h.chunk.chunk_id == probe.chunk.chunk_id for h in hits):
             raise KenesError("Index check failed: a probe query does not find its own chunk")
