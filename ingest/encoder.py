@@ -1,11 +1,11 @@
 """Chunks → what the store needs: BM25 sparse vectors (lemmatised terms), dense vectors, hashes.
 
 Measured on demo + large acts (docs/benchmarks.md, "Ingest throughput"): dense embedding is
-nearly all of a build's time with the packaged MiniLM; the sparse side is the lemmatiser, so
-documents are analysed once per build (the corpus statistics and the vectors share the terms)
-and, on a corpus big enough to pay for it (20k+ chunks), in a pool of forked workers. Dense
-texts go to the embedder in large slabs, so sentence-transformers can sort them by length and
-pad each batch little.
+nearly all of a build's time when it is on; the sparse side is the lemmatiser, so documents are
+analysed once per build (the corpus statistics, the vectors and the read model's root index
+share the pass) and, on a corpus big enough to pay for it, in a pool of forked workers. Dense
+texts go to the embedder in large slabs, so the embedder can sort them by length and pad each
+batch little.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from assistant.domain import Chunk
 from assistant.embeddings.base import Embedder
+from assistant.rag.readmodel import RootIndex
 from assistant.store.base import EncodedChunk, SparseVec
 from assistant.text.sparse import CorpusStats, SparseEncoder
 from assistant.text.views import dense_text, lexical_parts, lexical_text
@@ -29,17 +31,19 @@ from ingest.sources import SourceSet
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
-# Below this many chunks a pool costs more than it saves: each worker warms its own lemma caches,
-# and on shared cores the workers get half a core each. Measured on demo + large (2,151 chunks,
-# 2 cores at load ≈ 2.7): 1.2 s in this process, 1.5 s in two workers.
-PARALLEL_MIN_CHUNKS = 20_000
+# Below this many chunks a pool costs more than it saves: each worker warms its own lemma caches.
+# Measured from cold caches on 2 idle cores: demo (699 chunks) 0.27 s here, 0.20 s in two
+# workers; demo + large (2,151) 1.05 s / 0.70 s; ×10 (15,219) 4.7 s / 3.1 s. At load ≈ 2.7 the
+# 2,151 chunks had taken 1.2 s here and 1.5 s in workers, so small corpora stay in-process.
+PARALLEL_MIN_CHUNKS = 2_000
 TASK_CHUNKS = 256
 # One embedder call per slab: long enough for length-sorted batches, short enough for progress.
 DENSE_SLAB = 1024
 
 # The job a forked worker analyses: set just before the pool starts, read by index in workers
-# (fork shares it copy-on-write, so no chunk is pickled on the way in).
-_JOB: tuple[SparseEncoder, Sequence[Chunk]] | None = None
+# (fork shares it copy-on-write, so no chunk is pickled on the way in). The set, when roots are
+# asked for, becomes each worker's own copy: the words it has already sent back.
+_JOB: tuple[SparseEncoder, Sequence[Chunk], set[str] | None] | None = None
 
 
 def content_hash(chunk: Chunk) -> str:
@@ -57,11 +61,32 @@ def chunk_terms(sparse: SparseEncoder, chunk: Chunk) -> list[str]:
 _SEP = "\x1f"  # never inside a term (terms are words, numbers and ^prefixes)
 
 
-def _analyse_range(bounds: tuple[int, int]) -> list[str]:
+@dataclass
+class Analysis:
+    """One pass over a corpus: the index terms of every chunk, in order, and the root index of
+    their texts (what the version's read model needs besides the sparse indices)."""
+
+    terms: list[list[str]]
+    roots: RootIndex
+
+
+def _analyse_range(bounds: tuple[int, int]) -> tuple[list[str], list[str]]:
     assert _JOB is not None, "worker started without a job"
-    sparse, chunks = _JOB
-    # one string per chunk: pickling hundreds of small strings per chunk cost more than the analysis
-    return [_SEP.join(chunk_terms(sparse, chunks[i])) for i in range(*bounds)]
+    sparse, chunks, sent = _JOB
+    joined: list[str] = []
+    words: set[str] = set()
+    for i in range(*bounds):
+        # one string per chunk: pickling hundreds of small strings per chunk cost more than the
+        # analysis
+        joined.append(_SEP.join(chunk_terms(sparse, chunks[i])))
+        if sent is not None:
+            words |= RootIndex.words(chunks[i].text)
+    if sent is None:
+        return joined, []
+    # a worker sends each word once: the common ones are in every range
+    new = words - sent
+    sent |= new
+    return joined, list(new)
 
 
 def default_workers() -> int:
@@ -83,26 +108,41 @@ class Encoder:
 
     def analyse(self, chunks: Sequence[Chunk]) -> list[list[str]]:
         """Index terms of every chunk, in order; in worker processes on a large corpus."""
+        return self._analyse(chunks, with_roots=False).terms
+
+    def analyse_corpus(self, chunks: Sequence[Chunk]) -> Analysis:
+        """`analyse` plus the root index of the chunk texts, in the same pass (and workers)."""
+        return self._analyse(chunks, with_roots=True)
+
+    def _analyse(self, chunks: Sequence[Chunk], *, with_roots: bool) -> Analysis:
         started = time.perf_counter()
         try:
             if self.workers > 1 and len(chunks) >= PARALLEL_MIN_CHUNKS and _can_fork():
                 try:
-                    return self._analyse_parallel(chunks)
+                    return self._analyse_parallel(chunks, with_roots)
                 except (BrokenProcessPool, OSError) as exc:  # e.g. no memory to fork: do it here
                     log.warning("parallel analysis failed (%s); analysing in this process", exc)
-            return [self.terms(c) for c in chunks]
+            roots = RootIndex()
+            if with_roots:
+                for chunk in chunks:
+                    roots.add(chunk.text)
+            return Analysis([self.terms(c) for c in chunks], roots.done())
         finally:
             self._add("sparse_s", time.perf_counter() - started)
 
-    def _analyse_parallel(self, chunks: Sequence[Chunk]) -> list[list[str]]:
+    def _analyse_parallel(self, chunks: Sequence[Chunk], with_roots: bool) -> Analysis:
         global _JOB
         ranges = [(i, min(i + TASK_CHUNKS, len(chunks))) for i in range(0, len(chunks), TASK_CHUNKS)]
-        _JOB = (self.sparse, chunks)
+        _JOB = (self.sparse, chunks, set() if with_roots else None)
+        joined: list[str] = []
+        roots = RootIndex()
         try:
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-                joined = [terms for part in pool.map(_analyse_range, ranges) for terms in part]
-            return [t.split(_SEP) if t else [] for t in joined]
+                for part, words in pool.map(_analyse_range, ranges):
+                    joined += part
+                    roots.add_words(words)
+            return Analysis([t.split(_SEP) if t else [] for t in joined], roots.done())
         finally:
             _JOB = None
 

@@ -109,9 +109,10 @@ class IngestPipeline:
             raise KenesError("Nothing to index: no acts and no registry rows were given.")
         parsed = time.perf_counter()
         self.encoder.timings = {}
-        terms = self.encoder.analyse(sources.chunks)  # once: for the statistics and the vectors
-        stats = self.encoder.stats(sources.chunks, terms)
-        encoded = self.encoder.encode(sources.chunks, stats, progress, terms)
+        # once: for the statistics, the vectors and the read model
+        analysis = self.encoder.analyse_corpus(sources.chunks)
+        stats = self.encoder.stats(sources.chunks, analysis.terms)
+        encoded = self.encoder.encode(sources.chunks, stats, progress, analysis.terms)
         encoded_at = time.perf_counter()
         version = new_version_id()
         collection = f"{self.alias}__{version}"
@@ -134,7 +135,9 @@ class IngestPipeline:
             if progress:
                 progress("writing", 1.0)
             self.check(collection, len(encoded), encoded)
-            self.save_stats(collection, VersionStats.of((e.chunk.text, e.sparse.indices) for e in encoded))
+            self.save_stats(
+                collection, VersionStats.counted((e.sparse.indices for e in encoded), analysis.roots)
+            )
             self.mark_ready(info)
         except BaseException:
             self.discard(collection)

@@ -34,8 +34,16 @@ class RootIndex:
         self.pieces: set[str] = set(pieces)
         self._seen: set[str] = set()
 
+    @staticmethod
+    def words(text: str) -> set[str]:
+        """The words of a text that have roots (ROOT_LEN letters or more), normalised."""
+        return set(_WORD.findall(normalize(text).lower()))
+
     def add(self, text: str) -> None:
-        for word in set(_WORD.findall(normalize(text).lower())) - self._seen:
+        self.add_words(self.words(text))
+
+    def add_words(self, words: Iterable[str]) -> None:
+        for word in set(words) - self._seen:
             self._seen.add(word)
             self.pieces.update(word[i : i + ROOT_LEN] for i in range(len(word) - ROOT_LEN + 1))
 
@@ -63,7 +71,13 @@ class VersionStats:
                 roots.add(text)
                 yield ix
 
-        df, n = doc_frequencies(indices())
+        return cls.counted(indices(), roots)
+
+    @classmethod
+    def counted(cls, doc_indices: Iterable[list[int]], roots: RootIndex) -> VersionStats:
+        """From the sparse term indices of every chunk and a root index already built (a build
+        makes it in the pass that analyses the texts)."""
+        df, n = doc_frequencies(doc_indices)
         return cls(n, df, roots.done())
 
     @classmethod

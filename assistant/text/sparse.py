@@ -12,6 +12,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.text.analyzer import Analyzer
 from assistant.text.lang import Lang
@@ -23,6 +24,7 @@ SparseVector = tuple[list[int], list[float]]
 _INDEX_MASK = 0x7FFF_FFFF  # 31 bits: non-negative in every signed/unsigned 32-bit consumer
 
 
+@lru_cache(maxsize=262_144)  # a build asks ~90 times per chunk, mostly for the same few words
 def term_index(term: str) -> int:
     """Stable sparse-vector index of a term: CRC-32 of its UTF-8 bytes, masked to 31 bits."""
     return zlib.crc32(term.encode("utf-8")) & _INDEX_MASK

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.embeddings.hashing import HashingEmbedder
+from assistant.rag.readmodel import VersionStats
 from assistant.text.sparse import SparseEncoder
 from ingest import encoder as encoder_mod
 from ingest.encoder import Encoder
@@ -32,6 +33,22 @@ def test_parallel_analysis_matches_the_sequential_one(
     parallel = _encoder(2).analyse(chunks)
     assert parallel == [_encoder(1).terms(c) for c in chunks]
     assert encoder_mod._JOB is None  # the job is dropped once the pool is done
+
+
+def test_the_corpus_pass_builds_the_same_root_index_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = load_sources(td.write_acts(tmp_path), td.write_registry(tmp_path / "r.csv"))
+    chunks = src.chunks * 3
+    monkeypatch.setattr(encoder_mod, "PARALLEL_MIN_CHUNKS", 2)
+    monkeypatch.setattr(encoder_mod, "TASK_CHUNKS", 4)
+    parallel = _encoder(2).analyse_corpus(chunks)
+    serial = _encoder(1).analyse_corpus(chunks)
+    # what the read model had built from the texts on its own, before the pass made it
+    scanned = VersionStats.of((c.text, []) for c in chunks).roots
+    assert parallel.terms == serial.terms
+    assert parallel.roots.pieces == serial.roots.pieces == scanned.pieces
+    assert "архив" in parallel.roots and len(parallel.roots.pieces) > 50
 
 
 def test_terms_passed_in_give_the_same_vectors(tmp_path: Path) -> None:
