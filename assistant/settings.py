@@ -94,6 +94,11 @@ class LLMSettings(BaseModel):
     model_size: Literal["0.5b", "1.5b"] = "0.5b"
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    flash_attn: bool = Field(
+        default=True,
+        description="llamacpp: fused attention kernels; prompt evaluation ≈14 % faster on 2 AVX2 "
+        "cores; the wording of an answer may differ by rounding",
+    )
     prompt_cache_mb: int = Field(
         default=512,
         ge=0,

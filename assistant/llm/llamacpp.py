@@ -99,6 +99,7 @@ class LlamaCppLLM(LLM):
                 n_threads=self._cfg.n_threads,
                 n_threads_batch=self._cfg.n_threads,
                 n_batch=N_BATCH,
+                flash_attn=self._cfg.flash_attn,
                 seed=SEED,
                 verbose=False,
                 # None: use the GGUF's own chat template (Qwen's; it equals ChatML when a
