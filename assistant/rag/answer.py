@@ -18,7 +18,7 @@ from assistant.rag.citations import check, verified_text
 from assistant.rag.definitions import defining_sentence
 from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged, value_not_stated
 from assistant.rag.features import question_terms
-from assistant.rag.prompts import law_messages, phrase, prefix_messages, without_prompt_echo
+from assistant.rag.prompts import finished_part, law_messages, phrase, prefix_messages, without_prompt_echo
 from assistant.rag.quoting import (
     act_citation,
     basis_quote,
@@ -364,8 +364,9 @@ class AnswerEngine:
             messages = law_messages(u.question, sources, u.lang)
             t0 = time.perf_counter()
             parts: list[str] = []
+            budget = self.settings.llm.max_tokens
             try:
-                for token in self.llm.stream(messages):
+                for token in self.llm.stream(messages, max_tokens=budget):
                     if not parts:
                         timings["ttft_ms"] = (time.perf_counter() - t0) * 1000
                     parts.append(token)
@@ -376,6 +377,8 @@ class AnswerEngine:
                 notice = phrase("llm_down", u.lang)
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
             raw = without_prompt_echo("".join(parts), u.lang)
+            if len(parts) >= budget:  # ran out of tokens: its last sentence is cut off
+                raw = finished_part(raw)
             checked = check(
                 raw, {c.n: said[c.n] for c in given}, kb.analyzer, self.settings.answer.support_threshold
             )

@@ -12,6 +12,7 @@ from assistant.text.sentences import split_sentences
 from assistant.text.sparse import PREFIX_LEN, with_prefixes
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
+COPIED = "copies a cut quote"
 
 
 @dataclass
@@ -62,12 +63,19 @@ def check(
     source_terms = {n: set(with_prefixes(analyzer.terms(text))) for n, text in sources.items()}
     out: list[CheckedSentence] = []
     carried: list[int] = []
-    for sentence in split_sentences(normalise_markers(answer)):
+    # «...» is the model's spelling of «…»: one mark, or the splitter ends a sentence at its first dot
+    for sentence in split_sentences(normalise_markers(answer.replace("...", "…"))):
         cited = [int(m) for m in MARKER.findall(sentence)]
         valid = [n for n in dict.fromkeys(cited) if n in sources]
         bare = MARKER.sub("", sentence).strip()
         if not bare or not re.search(r"\w", bare):
             carried = valid
+            continue
+        if "…" in bare:
+            # a copy of a quote as the prompt cut it (the quoting marks each cut and join with
+            # «…»): it stops or skips where the cut was, and the whole quote is shown anyway
+            out.append(CheckedSentence(bare, valid, 0.0, False, COPIED))
+            carried = []
             continue
         terms = set(analyzer.terms(bare))
         terms |= {f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1}
@@ -97,10 +105,29 @@ def check(
         elif kept and not amounts(bare) <= set().union(*(numbers(sources[n]) for n in valid)):
             # a time limit the cited source does not state is the model's, not the law's
             kept, reason = False, "a number differs from the cited source"
-        text = bare + " " + "".join(f"[{n}]" for n in valid)
+        text = cited_sentence(bare, valid)
         out.append(CheckedSentence(text, valid, best, kept, reason))
     return out
 
 
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.!?;,])")
+_FINAL_STOP = re.compile(r"^(.*?)([.!?;]*)$", re.S)
+
+
+def cited_sentence(bare: str, cited: list[int]) -> str:
+    """«… из бюджета.» + [1] → «… из бюджета [1].»: the markers go before the final stop, and
+    the space a marker taken out leaves before a stop goes too."""
+    match = _FINAL_STOP.fullmatch(_SPACE_BEFORE_STOP.sub(r"\1", bare))
+    assert match is not None  # the pattern matches any text
+    body, stop = match.groups()
+    return f"{body} {''.join(f'[{n}]' for n in cited)}{stop}"
+
+
 def verified_text(checked: list[CheckedSentence]) -> str:
+    """The kept sentences, in order — or nothing when the model was copying cut quotes: what it
+    kept of the copy are fragments (a list item without its lead-in, one entry of a list), and
+    the answer's own lead, the law's sentence in context, says it better (measured on the dev
+    questions with the packaged model: docs/benchmarks.md)."""
+    if any(c.reason == COPIED for c in checked):
+        return ""
     return " ".join(c.text for c in checked if c.kept)

@@ -132,15 +132,33 @@ LAW_TAIL: dict[Lang, str] = {
     "сілтемесін қой.",
 }
 _CLAUSE = re.compile(r"[^,.;:\n]+")
+# A source's header as the prompt writes it — «Источник [2] (ст. 27-1):», «Дереккөз [1] (27-бап):»
+# — copied by the model at the start of a line or a sentence, often with its first word changed
+# («МИОР организации [1] (разд. 7, п. 1):»): a marker followed by a bracketed label and a colon,
+# which no answer sentence has.
+_SOURCE_HEADER = re.compile(
+    r"(?:^|(?<=[.!?;»] ))[^\S\n]*[^\n\[\].!?;]{0,40}?\[\d{1,2}\]\s*\([^()\n]{1,40}\)\s*:\s*", re.M
+)
+# what a finished sentence ends with: a stop, possibly after its citation markers, or a closing quote
+# (a list number «2.» ends nothing)
+_FINISHED = re.compile(r".*(?:(?<!\d)[.!?»;](?:\s*\[\d{1,2}\])*|\[\d{1,2}\]\s*[.!?;])", re.S)
 
 
 def without_prompt_echo(text: str, lang: Lang) -> str:
-    """The model's output without the clauses of its own instructions it repeated (a small
-    model sometimes starts by echoing «Сұраққа … жауап бер,»): an instruction is never an answer,
-    and glued to a cited sentence it would pass the citation check with it."""
+    """The model's output without what it repeated of its prompt: clauses of its own
+    instructions (a small model sometimes starts by echoing «Сұраққа … жауап бер,») and the
+    headers of the sources. An instruction is never an answer, and glued to a cited sentence it
+    would pass the citation check with it; a header left in reads «Источник  (ст. 1): …»."""
     for instruction in (LAW_TAIL[lang], SYSTEM[lang]):
         for clause in _CLAUSE.findall(instruction):
             clause = clause.strip()
             if len(clause.split()) >= 3 and clause in text:
                 text = re.sub(re.escape(clause) + r"\s*[,.;:]?\s*", "", text)
-    return text.strip()
+    return _SOURCE_HEADER.sub("", text).strip()
+
+
+def finished_part(text: str) -> str:
+    """`text` up to the end of its last finished sentence: what is kept of an output that ran
+    out of tokens, whose last sentence stops mid-word («… республикалық маңызы бар қал»)."""
+    match = _FINISHED.match(text)
+    return match.group(0).strip() if match else ""

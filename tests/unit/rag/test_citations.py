@@ -156,3 +156,34 @@ def test_amounts_read_digits_and_numerals_in_both_languages() -> None:
     assert amounts("үш жұмыс күні ішінде") == {"3"}
     assert amounts("Собственник обязан удалить данные") == set()
     assert numbers("в течение 5 (пяти) рабочих дней") == {"5"}
+
+
+def test_a_copy_of_a_cut_quote_is_dropped_though_every_word_is_the_sources() -> None:
+    # the prompt's quotes are cut and joined with «…»; the model copying one reproduces the cut
+    checked = _check(
+        "Заявление рассматривается в течение пяти рабочих… [1] "
+        "Уполномоченный орган утверждает правила оказания... [2] "
+        "Уполномоченный орган утверждает правила оказания тестовых услуг [2]."
+    )
+    assert [(c.kept, c.reason) for c in checked] == [
+        (False, "copies a cut quote"),
+        (False, "copies a cut quote"),
+        (True, ""),
+    ]
+
+
+def test_an_output_that_copies_cut_quotes_gives_no_summary_at_all() -> None:
+    copied = _check(
+        "Уполномоченный орган утверждает правила оказания тестовых услуг [2]. "
+        "Заявление рассматривается в течение пяти рабочих… [1]"
+    )
+    assert copied[0].kept and verified_text(copied) == ""
+    own = _check("Уполномоченный орган утверждает правила оказания тестовых услуг [2].")
+    assert verified_text(own) == "Уполномоченный орган утверждает правила оказания тестовых услуг [2]."
+
+
+def test_the_markers_stand_before_the_final_stop_with_no_space_left_before_it() -> None:
+    [sentence] = _check("Заявление рассматривается в течение пяти рабочих дней [1].")
+    assert sentence.text == "Заявление рассматривается в течение пяти рабочих дней [1]."
+    [moved] = _check("Заявление рассматривается в течение пяти рабочих дней. [1]")
+    assert moved.text == "Заявление рассматривается в течение пяти рабочих дней [1]."
