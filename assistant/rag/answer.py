@@ -14,7 +14,7 @@ from assistant.domain import Answer, Chunk, Lang, SearchHit
 from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
-from assistant.rag.citations import check, verified_text
+from assistant.rag.citations import check, copies_cut_quote, verified_text
 from assistant.rag.definitions import defining_sentence
 from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged, value_not_stated
 from assistant.rag.features import question_terms
@@ -365,16 +365,26 @@ class AnswerEngine:
             t0 = time.perf_counter()
             parts: list[str] = []
             budget = self.settings.llm.max_tokens
+            stream = self.llm.stream(messages, max_tokens=budget)
+            copying = False
             try:
-                for token in self.llm.stream(messages, max_tokens=budget):
+                for token in stream:
                     if not parts:
                         timings["ttft_ms"] = (time.perf_counter() - t0) * 1000
                     parts.append(token)
                     yield Token(token)
+                    # copying a cut quote: the check would drop the whole summary, so stop now
+                    # and show the law's sentence seconds sooner
+                    if copying := copies_cut_quote("".join(parts[-3:])):
+                        break
                 model = self.llm.name
             except LLMUnavailable as exc:
                 log.warning("LLM unavailable, answering extractively: %s", exc)
                 notice = phrase("llm_down", u.lang)
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()  # the model thread stops generating at once
             timings["llm_ms"] = (time.perf_counter() - t0) * 1000
             raw = without_prompt_echo("".join(parts), u.lang)
             if len(parts) >= budget:  # ran out of tokens: its last sentence is cut off
@@ -382,7 +392,7 @@ class AnswerEngine:
             checked = check(
                 raw, {c.n: said[c.n] for c in given}, kb.analyzer, self.settings.answer.support_threshold
             )
-            synthesis = verified_text(checked)
+            synthesis = "" if copying else verified_text(checked)
             timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"

@@ -71,7 +71,7 @@ def check(
         if not bare or not re.search(r"\w", bare):
             carried = valid
             continue
-        if "…" in bare:
+        if copies_cut_quote(bare):
             # a copy of a quote as the prompt cut it (the quoting marks each cut and join with
             # «…»): it stops or skips where the cut was, and the whole quote is shown anyway
             out.append(CheckedSentence(bare, valid, 0.0, False, COPIED))
@@ -108,6 +108,11 @@ def check(
         text = cited_sentence(bare, valid)
         out.append(CheckedSentence(text, valid, best, kept, reason))
     return out
+
+
+def copies_cut_quote(text: str) -> bool:
+    """Whether model text carries a cut mark of the quoting («…», which it also spells «...»)."""
+    return "…" in text or "..." in text
 
 
 _SPACE_BEFORE_STOP = re.compile(r"\s+([.!?;,])")

@@ -174,6 +174,23 @@ def test_llm_reply_with_nothing_verifiable_falls_back_to_extracts(container: Con
     assert "юриста" not in a.answer
 
 
+def test_a_model_copying_a_cut_quote_is_stopped_and_the_law_sentence_leads(container: Container) -> None:
+    copy = "Заявление рассматривается в течение пяти… [1] Далее ещё много слов из источника [1]."
+    events = list(engine(container, FakeLLM(reply=copy)).stream(DEADLINE_Q))
+    tokens = "".join(e.text for e in events if isinstance(e, Token))
+    assert tokens.endswith("пяти… ") and "Далее" not in tokens  # no token after the cut mark
+    final = events[-1]
+    assert isinstance(final, Final) and final.answer.mode == "extractive"
+    assert final.answer.answer.startswith("Ответ в тексте источников: «Заявление рассматривается")
+
+
+def test_source_headers_the_model_copies_are_not_in_the_answer(container: Container) -> None:
+    reply = "Источник [1] (ст. 1): Заявление рассматривается в течение пяти рабочих дней [1]."
+    a = ask(container, DEADLINE_Q, FakeLLM(reply=reply))
+    assert a.mode == "hybrid"
+    assert a.answer.startswith("Заявление рассматривается в течение пяти рабочих дней [1].\n\n")
+
+
 def test_stream_yields_tokens_then_the_final_answer(container: Container) -> None:
     events = list(
         engine(container, FakeLLM(reply="Заявление рассматривается в течение пяти рабочих дней [1]")).stream(
