@@ -7,29 +7,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Answer, Chunk, Lang, SearchHit
-from assistant.errors import LLMUnavailable
 from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
-from assistant.rag.citations import check, copies_cut_quote, verified_text
 from assistant.rag.definitions import defining_sentence
-from assistant.rag.evidence import Evidence, EvidenceRanker, first_said, in_context, merged, value_not_stated
+from assistant.rag.events import Event, Final, Token
+from assistant.rag.evidence import Evidence, EvidenceRanker, in_context, merged, value_not_stated
 from assistant.rag.features import question_terms
-from assistant.rag.prompts import finished_part, law_messages, phrase, prefix_messages, without_prompt_echo
+from assistant.rag.prompts import phrase, prefix_messages
 from assistant.rag.quoting import (
     act_citation,
     basis_quote,
-    clip,
     function_terms,
     label,
-    unit_label,
     with_repeal_notes,
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
+from assistant.rag.summary import Summary, summarise
 from assistant.rag.understand import Understanding, understand
 
 if TYPE_CHECKING:
@@ -39,21 +36,10 @@ if TYPE_CHECKING:
     from assistant.rag.routed import RoutedRetriever
     from assistant.settings import Settings
 
+__all__ = ["AnswerEngine", "Event", "Final", "Token"]
+
 log = logging.getLogger(__name__)
 PREPARE_S = 20.0  # warm-up of registry rows at start: a budget of time, not of rows
-
-
-@dataclass
-class Token:
-    text: str
-
-
-@dataclass
-class Final:
-    answer: Answer
-
-
-Event = Token | Final
 
 
 class AnswerEngine:
@@ -348,52 +334,12 @@ class AnswerEngine:
         n_of = {c.citation: c.n for c in citations}
         focus = {n_of[k]: in_context(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
-        mode = self.settings.answer.mode
-        synthesis, notice, model = "", "", ""
-        if mode != "extractive" and self.llm is not None:
-            # Only the quotes that nearly match the best one go to the model: weak ones cost
-            # prefill time and pull a small model off topic. They are still shown to the user.
-            given = [
-                c for c, ev in zip(citations, evidence, strict=True) if ev.score >= 0.5 * evidence[0].score
-            ]
-            limit = self.settings.answer.llm_source_chars
-            sources = [
-                (c.n, unit_label(c.citation, u.lang), clip(first_said(focus[c.n], said[c.n]), limit))
-                for c in given
-            ]
-            messages = law_messages(u.question, sources, u.lang)
-            t0 = time.perf_counter()
-            parts: list[str] = []
-            budget = self.settings.llm.max_tokens
-            stream = self.llm.stream(messages, max_tokens=budget)
-            copying = False
-            try:
-                for token in stream:
-                    if not parts:
-                        timings["ttft_ms"] = (time.perf_counter() - t0) * 1000
-                    parts.append(token)
-                    yield Token(token)
-                    # copying a cut quote: the check would drop the whole summary, so stop now
-                    # and show the law's sentence seconds sooner
-                    if copying := copies_cut_quote("".join(parts[-3:])):
-                        break
-                model = self.llm.name
-            except LLMUnavailable as exc:
-                log.warning("LLM unavailable, answering extractively: %s", exc)
-                notice = phrase("llm_down", u.lang)
-            finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()  # the model thread stops generating at once
-            timings["llm_ms"] = (time.perf_counter() - t0) * 1000
-            raw = without_prompt_echo("".join(parts), u.lang)
-            if len(parts) >= budget:  # ran out of tokens: its last sentence is cut off
-                raw = finished_part(raw)
-            checked = check(
-                raw, {c.n: said[c.n] for c in given}, kb.analyzer, self.settings.answer.support_threshold
+        summary = Summary()
+        if self.settings.answer.mode != "extractive" and self.llm is not None:
+            summary = yield from summarise(
+                self.llm, u, citations, evidence, said, focus, kb, self.settings, timings
             )
-            synthesis = "" if copying else verified_text(checked)
-            timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
+        synthesis = summary.text
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
         else:
@@ -408,8 +354,8 @@ class AnswerEngine:
             lang=u.lang,
             mode="hybrid" if synthesis else "extractive",
             citations=citations,
-            notice=notice,
-            model=model,
+            notice=summary.notice,
+            model=summary.model,
         )
 
     def _refusal(

@@ -1,0 +1,95 @@
+"""The model's summary step on its own: tokens streamed as they come, what the citation check
+keeps, the early stop on a copied cut quote, and a dead model."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.domain import Chunk
+from assistant.llm.fake import FakeLLM
+from assistant.rag.events import Token
+from assistant.rag.evidence import Evidence
+from assistant.rag.quoting import act_citation
+from assistant.rag.summary import Summary, summarise
+from assistant.rag.understand import understand
+from assistant.text.analyzer import Analyzer
+from tests.conftest import make_settings
+
+SENTENCE = "Жалоба рассматривается в течение пяти рабочих дней со дня ее регистрации."
+WEAK = "Жалоба подается в письменной форме."
+
+
+@dataclass
+class KB:
+    analyzer: Any
+
+
+def run(gen: Generator[Token, None, Summary]) -> tuple[list[str], Summary]:
+    tokens: list[str] = []
+    while True:
+        try:
+            tokens.append(next(gen).text)
+        except StopIteration as stop:
+            return tokens, stop.value
+
+
+def summary_of(
+    llm: FakeLLM, tmp_path: Path, timings: dict[str, float] | None = None
+) -> tuple[list[str], Summary]:
+    chunk = Chunk(chunk_id="a#st5", citation="a#st5", kind="act", lang="ru", title="Статья 5", text=SENTENCE)
+    other = chunk.model_copy(update={"chunk_id": "a#st6", "citation": "a#st6", "text": WEAK})
+    evidence = [Evidence(chunk, SENTENCE, 1.0), Evidence(other, WEAK, 0.1)]
+    citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
+    said = {1: SENTENCE, 2: WEAK}
+    u = understand("За сколько дней рассматривают жалобу?")
+    settings = make_settings(tmp_path)
+    return run(
+        summarise(
+            llm,
+            u,
+            citations,
+            evidence,
+            said,
+            said,
+            KB(Analyzer()),
+            settings,
+            {} if timings is None else timings,
+        )
+    )
+
+
+def test_the_streamed_tokens_make_the_verified_summary(tmp_path: Path) -> None:
+    llm = FakeLLM()
+    timings: dict[str, float] = {}
+    tokens, summary = summary_of(llm, tmp_path, timings)
+    assert "".join(tokens).strip().startswith("Жалоба рассматривается в течение пяти рабочих дней")
+    assert summary.text.endswith("[1].") and "пяти рабочих дней" in summary.text
+    assert (summary.model, summary.notice) == ("fake", "")
+    assert {"ttft_ms", "llm_ms", "dropped_sentences"} <= timings.keys()
+    # only the quote near the best one is in the prompt: the weak one would pull the model off
+    prompt = llm.calls[0][-1].content
+    assert "[1]" in prompt and WEAK not in prompt
+
+
+def test_an_unsupported_sentence_is_dropped(tmp_path: Path) -> None:
+    _, summary = summary_of(FakeLLM(reply="Жалобу рассматривают за один час в суде [1]."), tmp_path)
+    assert summary.text == ""
+
+
+def test_a_copied_cut_quote_stops_the_model_and_leaves_no_summary(tmp_path: Path) -> None:
+    reply = "Жалоба … рассматривается в течение пяти рабочих дней со дня ее регистрации [1]. " * 5
+    tokens, summary = summary_of(FakeLLM(reply=reply), tmp_path)
+    assert summary.text == ""
+    assert len("".join(tokens)) < len(reply) / 2  # stopped at the first cut mark
+
+
+@pytest.mark.parametrize("fail_after", [None, 2])
+def test_a_dead_model_leaves_a_notice_not_an_error(tmp_path: Path, fail_after: int | None) -> None:
+    llm = FakeLLM(fail=fail_after is None, fail_after=fail_after)
+    _, summary = summary_of(llm, tmp_path)
+    assert summary.notice and summary.model == ""
