@@ -97,17 +97,36 @@ def test_a_date_the_law_states_is_answered(demo_container: Container) -> None:
     assert "1 июня" in answer.answer
 
 
-def test_every_registry_row_answers_a_who_question_by_its_agency(demo_container: Container) -> None:
+def feature_of_candidates(container: Container, question: str, feature: str) -> dict[str, float]:
+    """One candidate feature for every candidate the ranker re-orders, by citation."""
     from assistant.rag.features import CANDIDATE_FEATURES
     from assistant.rag.rerank import candidate_rows
     from assistant.rag.understand import understand
 
-    u = understand("Кто осуществляет контроль за качеством оказания государственных услуг?")
-    routed = demo_container.routed_retriever
-    result = demo_container.retriever.search(u.retrieval_query, top_k=20, lang=u.lang)
-    kb = demo_container.knowledge.for_version(result.index_version)
+    u = understand(question)
+    routed = container.routed_retriever
+    result = container.retriever.search(u.retrieval_query, top_k=20, lang=u.lang)
+    kb = container.knowledge.for_version(result.index_version)
     hits = routed.candidates(u, result.hits, kb)
     _, rows = candidate_rows(u, hits, kb, {}, routed.similarities(result, hits))
-    at = CANDIDATE_FEATURES.index("type_match")
-    row_types = [x[at] for h, x in zip(hits, rows, strict=True) if h.chunk.kind == "registry"]
+    at = CANDIDATE_FEATURES.index(feature)
+    return {h.chunk.citation: x[at] for h, x in zip(hits, rows, strict=True)}
+
+
+def test_every_registry_row_answers_a_who_question_by_its_agency(demo_container: Container) -> None:
+    question = "Кто осуществляет контроль за качеством оказания государственных услуг?"
+    types = feature_of_candidates(demo_container, question, "type_match")
+    row_types = [t for c, t in types.items() if c.startswith("registry:")]
     assert row_types and all(t == 1.0 for t in row_types)
+
+
+def test_the_row_whose_performer_the_question_names_covers_more_of_it(demo_container: Container) -> None:
+    """Two rows with one function text and different performers: the one whose performer the
+    question names by its everyday name («облакимат» → местный исполнительный орган области)
+    covers more of the question."""
+    question = (
+        "Облакимат рассматривает обращения субъекта о соответствии содержания персональных данных "
+        "целям их обработки. По реестру это можно автоматизировать?"
+    )
+    covered = feature_of_candidates(demo_container, question, "coverage")
+    assert covered["registry:PD-27-2-01"] > covered["registry:PD-27.1-1-03"]

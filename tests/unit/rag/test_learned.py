@@ -72,3 +72,18 @@ def test_candidate_rows_carry_their_gap_to_the_best_candidate_of_the_question() 
     gap = CANDIDATE_FEATURES.index("coverage_gap")
     assert [round(r[gap], 3) for r in out] == [-0.7, 0.0, -0.4]  # the best is at 0, the rest below
     assert candidate_gaps([]) == []
+
+
+def test_the_focus_is_the_last_question_with_words_of_its_own() -> None:
+    from assistant.rag.features import focus_sentence
+
+    asked = (
+        "Облакимат разбирает жалобы граждан. По реестру эту работу можно автоматизировать? Если нет — почему?"
+    )
+    # «Если нет — почему?» names nothing; the question before it points back to the situation
+    assert (
+        focus_sentence(asked)
+        == "Облакимат разбирает жалобы граждан. По реестру эту работу можно автоматизировать?"
+    )
+    assert focus_sentence("Мы — акимат. Какой орган утверждает правила?") == "Какой орган утверждает правила?"
+    assert focus_sentence("Почему?") == "Почему?"

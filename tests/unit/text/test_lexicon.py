@@ -126,3 +126,30 @@ def test_packaged_lexicon_size() -> None:
     assert len(data["bridges"]) >= 40
     for bridge in data["bridges"]:
         assert bridge.get("kk") and bridge.get("ru"), bridge
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Қайырымдылық саласындағы мониторинг", "благотворительность"),
+        ("Мүгедектігі бар азаматтар ақпаратты қалай алады?", "инвалидность"),
+        ("Ашық деректерді қайда орналастырамыз?", "открытые данные"),
+        ("Облакимат разбирает жалобы", "местный исполнительный орган области"),
+        ("Какой комитет проверял продукцию?", "ведомство"),
+    ],
+)
+def test_everyday_and_kazakh_names_reach_the_wording_of_the_acts(
+    lexicon: Lexicon, text: str, phrase: str
+) -> None:
+    assert phrase in lexicon.expand(text)
+
+
+def test_kazakh_subject_words_do_not_expand_russian_questions(lexicon: Lexicon) -> None:
+    """One-way: a Russian question about charity or disability keeps its own words (the Kazakh
+    entries exist so that Kazakh questions meet Russian-only texts)."""
+    for text, kazakh in (
+        ("Кто ведёт мониторинг благотворительности?", "қайырымдылық"),
+        ("Права лиц с инвалидностью на информацию", "мүгедектік"),
+    ):
+        assert kazakh not in lexicon.expand(text)
+    assert "қайырымдылық" not in lexicon.expand("благотворительность")
