@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from assistant.rag.evidence import ANAPHORA, answer_types, question_types
 from assistant.rag.relevance import Coverage, coverage, text_terms, unknown_salient
-from assistant.rag.understand import POINTS_BACK
-from assistant.text.analyzer import raw_tokens, word_term
+from assistant.rag.understand import POINTS_BACK, own_words
+from assistant.text.analyzer import raw_tokens
 from assistant.text.lang import detect_lang
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import with_prefixes
@@ -103,11 +103,6 @@ def question_terms(u: Understanding, kb: VersionKnowledge) -> QuestionTerms:
 FOCUS_MIN_WORDS = 2
 
 
-def _content_words(sentence: str) -> list[str]:
-    lang = detect_lang(sentence)
-    return [t for t in raw_tokens(sentence) if t.isalpha() and word_term(t.lower(), lang) is not None]
-
-
 def focus_sentence(question: str) -> str:
     """The sentence that asks — with the one before it when it points back to it («Какой орган
     её выдаёт?», «Закон такое разрешает?»): that is where the question names its subject. A last
@@ -116,7 +111,10 @@ def focus_sentence(question: str) -> str:
     asking = [i for i, s in enumerate(parts) if "?" in s]
     if not asking:
         return question
-    i = next((i for i in reversed(asking) if len(_content_words(parts[i])) >= FOCUS_MIN_WORDS), asking[-1])
+    i = next(
+        (i for i in reversed(asking) if len(own_words(parts[i], detect_lang(parts[i]))) >= FOCUS_MIN_WORDS),
+        asking[-1],
+    )
     return " ".join(parts[i - 1 : i + 1]) if i > 0 and POINTS_BACK.search(parts[i]) else parts[i]
 
 

@@ -111,16 +111,20 @@ class Understanding:
     filters: dict[str, str] = field(default_factory=dict)  # automatable / automation_risk
 
 
+def own_words(text: str, lang: Lang) -> list[str]:
+    """The words of `text` that say something (not stop words, not numbers)."""
+    from assistant.text.analyzer import raw_tokens, word_term
+
+    return [t for t in raw_tokens(text) if t.isalpha() and word_term(t.lower(), lang) is not None]
+
+
 def elliptical(question: str, lang: Lang) -> bool:
     """Does the question lean on an earlier one: a pointing-back word, or too little of its own
     (a connective «а/и/ал» plus a word or two)? A self-contained question starts fresh."""
-    from assistant.text.analyzer import raw_tokens, word_term
-
     if POINTS_BACK.search(question):
         return True
-    own = [t for t in raw_tokens(question) if t.isalpha() and word_term(t.lower(), lang) is not None]
     limit = ELLIPTICAL_TERMS + (1 if _CONNECTIVE.search(question) else 0)
-    return len(own) <= limit
+    return len(own_words(question, lang)) <= limit
 
 
 def classify(question: str) -> Intent:
