@@ -3,9 +3,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.text.analyzer import match_key, raw_tokens
+from assistant.text.lang import Lang
 from assistant.text.lexicon import Lexicon
+from ingest.sources import load_sources
 
-PACKAGED = Path(__file__).resolve().parents[3] / "assistant" / "text" / "lexicon.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+PACKAGED = ROOT / "assistant" / "text" / "lexicon.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +157,44 @@ def test_kazakh_subject_words_do_not_expand_russian_questions(lexicon: Lexicon) 
     ):
         assert kazakh not in lexicon.expand(text)
     assert "қайырымдылық" not in lexicon.expand("благотворительность")
+
+
+def _key_seq(text: str, mode: Lang) -> tuple[str, ...]:
+    return tuple(match_key(token.lower(), mode) for token in raw_tokens(text))
+
+
+def _has(seq: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    return any(seq[i : i + len(phrase)] == phrase for i in range(len(seq) - len(phrase) + 1))
+
+
+def test_one_way_kazakh_forms_mean_what_the_aligned_russian_articles_say() -> None:
+    """A one-way Kazakh form is checked against the acts published in both languages: where the
+    Kazakh article has the form (10 articles or more), the Russian article has its translation at
+    least half the time. A form that fails has a second sense — «байланысты» is "in connection
+    with", not "communications"; «жастар» stems to «жас», "age" — and pulls unrelated Russian
+    articles into Kazakh questions."""
+    acts = [p for p in (ROOT / "data" / "large").iterdir() if (p / "kaz.md").exists()]
+    acts += [p for p in (ROOT / "data" / "demo" / "acts").iterdir() if p.is_dir()]
+    texts: dict[str, dict[str, str]] = {}
+    for act in acts:
+        for chunk in load_sources(act, None).chunks:
+            if chunk.kind == "act":
+                side = texts.setdefault(chunk.citation, {})
+                side[chunk.lang] = side.get(chunk.lang, "") + " " + chunk.text
+    pairs = [(_key_seq(t["kk"], "kk"), _key_seq(t["ru"], "ru")) for t in texts.values() if len(t) == 2]
+    assert len(pairs) >= 300
+    data = yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))
+    failing = []
+    for entry in data["expansions"]:
+        if "kk" in entry or "ru" not in entry:
+            continue
+        russian = [
+            _key_seq(p, "ru") for p in ([entry["ru"]] if isinstance(entry["ru"], str) else entry["ru"])
+        ]
+        for form in [entry["forms"]] if isinstance(entry["forms"], str) else entry["forms"]:
+            keys = _key_seq(form, "kk")
+            found = [ru for kk, ru in pairs if _has(kk, keys)]
+            agreed = sum(any(_has(ru, p) for p in russian) for ru in found)
+            if len(found) >= 10 and agreed < len(found) / 2:
+                failing.append((form, agreed, len(found)))
+    assert not failing
