@@ -24,7 +24,10 @@ from bench.common import machine, machine_line, publish
 from eval.datasets import load_dataset
 from eval.metrics import must_contain
 
-HEADER = re.compile(r"\((?:ст\.|разд\.|п\.|пп\.|\d+(?:-\d+)?-бап)[^()\n]*\)\s*:")
+# a source header as an older prompt labelled it, «(ст. 5):», or as it is put now, «Источник [1]:»
+HEADER = re.compile(
+    r"\((?:ст\.|разд\.|п\.|пп\.|\d+(?:-\d+)?-бап)[^()\n]*\)\s*:|(?:Источник|Дереккөз)\s*\[\d{1,2}\]\s*:"
+)
 DEFECTS = {
     "source header copied": lambda lead: HEADER.search(lead) is not None,
     "cut quote copied («…»)": lambda lead: "…" in lead or ".." in lead,

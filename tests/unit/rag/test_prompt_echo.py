@@ -7,7 +7,7 @@ from assistant.rag.prompts import LAW_TAIL, finished_part, without_prompt_echo
 
 
 def test_an_echoed_instruction_clause_is_removed_and_the_answer_kept() -> None:
-    raw = "Сұраққа дереккөздер бойынша бір-екі сөйлеммен қазақша жауап бер, Қызмет порталда көрсетіледі [1]."
+    raw = f"{LAW_TAIL['kk'].split(',')[0]}, Қызмет порталда көрсетіледі [1]."
     assert without_prompt_echo(raw, "kk") == "Қызмет порталда көрсетіледі [1]."
     whole = f"{LAW_TAIL['ru']} Жалобу рассматривают в течение пяти рабочих дней [1]."
     assert without_prompt_echo(whole, "ru") == "Жалобу рассматривают в течение пяти рабочих дней [1]."
@@ -32,6 +32,13 @@ def test_copied_source_headers_are_removed_whatever_their_first_words() -> None:
         without_prompt_echo(kk, "kk")
         == "Шағым он бес жұмыс күні ішінде қаралады [1]. Бақылау жүргізіледі [2]."
     )
+
+
+def test_copied_unlabelled_source_markers_are_removed() -> None:
+    raw = "Источник [1]: Жалоба рассматривается пять рабочих дней [1]."
+    assert without_prompt_echo(raw, "ru") == "Жалоба рассматривается пять рабочих дней [1]."
+    kk = "Шағым қаралады [1]. Дереккөз [2]: Бақылау жүргізіледі [2]."
+    assert without_prompt_echo(kk, "kk") == "Шағым қаралады [1]. Бақылау жүргізіледі [2]."
 
 
 def test_a_cited_claim_with_a_bracketed_remark_is_not_a_header() -> None:
