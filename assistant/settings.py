@@ -136,6 +136,15 @@ class AnswerSettings(BaseModel):
     llm_source_chars: int = Field(
         default=320, ge=40, description="each quote is cut to this for the LLM prompt (time to first token)"
     )
+    summary_min_adds: float = Field(
+        # chosen on 103 generated law questions with a known answer span, run through the packaged
+        # model (the smallest value with the most spans in the opening: docs/benchmarks.md)
+        default=0.8,
+        ge=0.0,
+        le=1.0,
+        description="the model's summary opens a law answer only if it says at least this share of "
+        "what the lead sentence adds to the question (IDF-weighted); else the sentence opens it",
+    )
     min_relevance: float = Field(default=0.0, description="calibrated refusal threshold (see rag/relevance)")
     support_threshold: float = 0.35
 

@@ -26,7 +26,7 @@ from assistant.rag.quoting import (
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
-from assistant.rag.summary import Summary, summarise
+from assistant.rag.summary import Summary, adds_of_lead, summarise
 from assistant.rag.understand import Understanding, understand
 
 if TYPE_CHECKING:
@@ -340,10 +340,17 @@ class AnswerEngine:
                 self.llm, u, citations, evidence, said, focus, kb, self.settings, timings
             )
         synthesis = summary.text
+        n = n_of[lead.chunk.citation]  # the lead is its own source's best sentence
+        if synthesis and lead.chunk.lang == u.lang:
+            # a summary that leaves out what the law adds to the question («в течение одного
+            # рабочего дня») would open the answer without its fact: the law's sentence opens it
+            said_of_lead = adds_of_lead(synthesis, focus[n], u.question, kb, u.lang)
+            timings["summary_adds"] = round(said_of_lead, 3)
+            if said_of_lead < self.settings.answer.summary_min_adds:
+                synthesis = ""
         if synthesis:
             text = f"{synthesis}\n\n{phrase('quotes', u.lang)}\n{quotes}"
         else:
-            n = n_of[lead.chunk.citation]  # the lead is its own source's best sentence
             text = (
                 f"{phrase('evidence_lead', u.lang)} «{focus[n]}» [{n}]\n\n"
                 f"{phrase('quotes', u.lang)}\n{quotes}"

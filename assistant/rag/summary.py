@@ -85,3 +85,17 @@ def summarise(
     summary.text = "" if copying else verified_text(checked)
     timings["dropped_sentences"] = float(sum(1 for c in checked if not c.kept))
     return summary
+
+
+def adds_of_lead(summary: str, lead: str, question: str, kb: Any, lang: str) -> float:
+    """How much of what the lead sentence adds to the question the summary says: the IDF mass of
+    the lead's terms that the question lacks («в течение одного рабочего дня», the body that
+    decides), found among the summary's terms. A summary that restates the question and leaves
+    that out opens the answer without its fact. 1.0 when the lead adds nothing."""
+    asked = set(kb.analyzer.terms(question, lang))
+    adds = {t for t in kb.analyzer.terms(lead) if t not in asked}
+    total = sum(kb.stats.idf(t) for t in adds)
+    if total <= 0:
+        return 1.0
+    said = set(kb.analyzer.terms(summary))
+    return sum(kb.stats.idf(t) for t in adds if t in said) / total

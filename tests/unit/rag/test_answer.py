@@ -16,6 +16,7 @@ from assistant.rag import quoting
 from assistant.rag.answer import AnswerEngine, Final, Token
 from assistant.rag.prompts import phrase
 from assistant.rag.quoting import clip
+from assistant.rag.summary import adds_of_lead
 from tests.conftest import make_settings
 from tests.unit.rag import tiny_data as td
 
@@ -138,6 +139,25 @@ def test_law_answer_with_a_verified_synthesis(container: Container) -> None:
     [messages] = llm.calls
     assert messages[0].role == "system" and DEADLINE_Q in messages[-1].content
     assert DEADLINE_SENTENCE in messages[-1].content
+
+
+def test_a_summary_without_what_the_law_adds_gives_way_to_the_law_sentence(container: Container) -> None:
+    """«Заявление рассматривается в установленный срок [1]» is supported by its quote and says
+    nothing the question did not: the deadline itself, «пяти рабочих дней», would be below the fold."""
+    vague = FakeLLM(reply="Заявление рассматривается в установленный срок [1]")
+    a = ask(container, DEADLINE_Q, vague)
+    assert a.mode == "extractive" and a.timings["summary_adds"] < 0.8
+    assert a.answer.startswith(f"Ответ в тексте источников: «{DEADLINE_SENTENCE}» [1]")
+    # the same summary opens the answer when the rule is off
+    assert engine(container, vague, summary_min_adds=0.0).answer(DEADLINE_Q).mode == "hybrid"
+
+
+def test_what_the_lead_adds_is_weighed_against_the_question(container: Container) -> None:
+    kb = container.knowledge.for_version(container.store.live_collection())
+    full = adds_of_lead(DEADLINE_SENTENCE, DEADLINE_SENTENCE, DEADLINE_Q, kb, "ru")
+    restated = adds_of_lead("Заявление рассматривается [1].", DEADLINE_SENTENCE, DEADLINE_Q, kb, "ru")
+    assert full == 1.0 and restated == 0.0  # «заявление», «рассматривать» are the question's own
+    assert adds_of_lead("любой текст", DEADLINE_Q, DEADLINE_Q, kb, "ru") == 1.0  # nothing to add
 
 
 def test_the_model_sees_short_labels_and_clipped_quotes(container: Container) -> None:

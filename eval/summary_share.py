@@ -1,0 +1,123 @@
+"""Choose `answer.summary_min_adds` — how much of what the lead sentence adds to the question the
+model's summary must say to open a law answer — on generated questions, never on the dev sets.
+
+Every generated law question whose source sentence had a deadline, a body or a ban taken out of
+it has a known answer span. Each is answered once by the packaged model with the rule off; for
+each candidate share, the opening is the summary when it says that share (and the sentence
+otherwise), and the table counts the openings that carry the span. The smallest share with the
+most is the choice. Needs a built demo index and the packaged model (~10 min on two cores).
+
+    python -m eval.summary_share [--out eval/train/summary-share.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from assistant.container import Container
+from assistant.rag import answer as answer_module
+from assistant.rag.summary import adds_of_lead, summarise
+from assistant.settings import Settings
+from eval.generate import BAN, BODY_START, TIME_SPAN, unnumbered
+
+SHARES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+
+
+def answer_span(item: dict[str, Any]) -> str | None:
+    """The part of the source sentence the question was made without, for the typed items."""
+    kind = re.search(r"type=(\w+)", item.get("notes", ""))
+    source = item.get("reference_answer", "")
+    match = None
+    if kind and kind.group(1) == "deadline":
+        match = TIME_SPAN.search(source)
+    elif kind and kind.group(1) == "who":
+        match = BODY_START.match(unnumbered(source))
+    elif kind and kind.group(1) == "ban":
+        match = BAN.search(source)
+    return match.group(0) if match else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def collect(generated: Path) -> list[dict[str, Any]]:
+    """Answer every typed item with the rule off; keep its summary, its lead and its span."""
+    settings = Settings(answer={"summary_min_adds": 0.0})  # type: ignore[arg-type]
+    container = Container(settings)
+    seen: dict[str, Any] = {}
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        summary = yield from summarise(*args, **kwargs)
+        seen["summary"], seen["focus"] = summary.text, args[5]
+        return summary
+
+    answer_module.summarise = recording
+    rows: list[dict[str, Any]] = []
+    try:
+        container.answer_engine.warmup()
+        kb = container.knowledge.for_version(container.store.require_live())
+        for line in generated.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            span = answer_span(item) if item.get("kind") == "law" and item.get("answerable") else None
+            if span is None:
+                continue
+            seen.clear()
+            answer = container.assistant.ask(item["question"])
+            if answer.refused or "focus" not in seen:
+                continue
+            lead = seen["focus"].get(1, "")
+            same_lang = bool(answer.citations) and answer.citations[0].lang == item["lang"]
+            summary = seen["summary"]
+            rows.append(
+                {
+                    "id": item["id"],
+                    "span": span,
+                    "share": adds_of_lead(summary, lead, item["question"], kb, item["lang"])
+                    if summary
+                    else None,
+                    "same_lang": same_lang,
+                    "span_in_summary": _norm(span) in _norm(summary),
+                    "span_in_lead": _norm(span) in _norm(lead),
+                }
+            )
+    finally:
+        answer_module.summarise = summarise
+        container.close()
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Openings carrying the span, per share required."""
+    out: dict[str, int] = {}
+    for share in SHARES:
+        opened = 0
+        for r in rows:
+            summary_opens = r["share"] is not None and (not r["same_lang"] or r["share"] >= share)
+            opened += r["span_in_summary"] if summary_opens else r["span_in_lead"]
+        out[str(share)] = opened
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generated", type=Path, default=Path("eval/train/generated.jsonl"))
+    parser.add_argument("--out", type=Path, default=Path("eval/train/summary-share.json"))
+    args = parser.parse_args(argv)
+    rows = collect(args.generated)
+    counts = table(rows)
+    best = max(counts.values())
+    chosen = min(float(s) for s, n in counts.items() if n == best)
+    report = {"answered": len(rows), "with_summary": sum(r["share"] is not None for r in rows),
+              "span_in_opening": counts, "chosen": chosen}  # fmt: skip
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
