@@ -149,7 +149,7 @@ _CLAUSE = re.compile(r"[^,.;:\n]+")
 # A source's header as the prompt writes it — «Источник [2] (ст. 27-1):», «Дереккөз [1] (27-бап):»
 # — copied by the model at the start of a line or a sentence, often with its first word changed
 # («МИОР организации [1] (разд. 7, п. 1):»): a marker followed by a bracketed label and a colon,
-# which no answer sentence has.
+# which no answer sentence has — or the source marker with its label left out («Источник [1]:»).
 _SOURCE_HEADER = re.compile(
     r"(?:^|(?<=[.!?;»] ))[^\S\n]*(?:[^\n\[\].!?;]{0,40}?\[\d{1,2}\]\s*\([^()\n]{1,40}\)|(?:Источник|Дереккөз)\s*\[\d{1,2}\])"
     r"\s*:\s*",
