@@ -229,18 +229,25 @@ class Noise:
         return f"{' '.join(words).capitalize()}. {question}"
 
 
+def answer_span(sentence: str, kind: str) -> str:
+    """What a question of this kind is made without: the time limit, the body the sentence starts
+    with, the ban; "" for the other kinds (or when the sentence has none)."""
+    if kind == "deadline" and (m := TIME_SPAN.search(sentence)):
+        return m.group(0)
+    if kind == "who" and (m := BODY_START.match(unnumbered(sentence))):
+        return m.group(0)
+    if kind == "ban" and (m := BAN.search(sentence)):
+        return m.group(0)
+    return ""
+
+
 def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random, noise: Noise) -> tuple[str, str]:
     """(question text, answer span) for one sentence."""
-    span = ""
+    span = answer_span(sentence, kind)
     body = sentence
-    if kind == "deadline" and (m := TIME_SPAN.search(sentence)):
-        span = m.group(0)
-        body = sentence.replace(span, " ")
-    elif kind == "who" and (m := BODY_START.match(unnumbered(sentence))):
-        span = m.group(0)
+    if span and kind == "who":
         body = unnumbered(sentence)[len(span) :]
-    elif kind == "ban" and (m := BAN.search(sentence)):
-        span = m.group(0)
+    elif span:
         body = sentence.replace(span, " ")
     words = keep_some(content_words(body, lang), rng)
     x = " ".join(w.lower() if not w.isupper() else w for w in words)

@@ -22,23 +22,17 @@ from assistant.container import Container
 from assistant.rag import answer as answer_module
 from assistant.rag.summary import adds_of_lead, summarise
 from assistant.settings import Settings
-from eval.generate import BAN, BODY_START, TIME_SPAN, unnumbered
+from eval.generate import answer_span
 
 SHARES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
 
 
-def answer_span(item: dict[str, Any]) -> str | None:
-    """The part of the source sentence the question was made without, for the typed items."""
+def item_span(item: dict[str, Any]) -> str | None:
+    """The part of the item's source sentence its question was made without, for the typed items."""
     kind = re.search(r"type=(\w+)", item.get("notes", ""))
-    source = item.get("reference_answer", "")
-    match = None
-    if kind and kind.group(1) == "deadline":
-        match = TIME_SPAN.search(source)
-    elif kind and kind.group(1) == "who":
-        match = BODY_START.match(unnumbered(source))
-    elif kind and kind.group(1) == "ban":
-        match = BAN.search(source)
-    return match.group(0) if match else None
+    if kind is None:
+        return None
+    return answer_span(item.get("reference_answer", ""), kind.group(1)) or None
 
 
 def _norm(text: str) -> str:
@@ -63,7 +57,7 @@ def collect(generated: Path) -> list[dict[str, Any]]:
         kb = container.knowledge.for_version(container.store.require_live())
         for line in generated.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            span = answer_span(item) if item.get("kind") == "law" and item.get("answerable") else None
+            span = item_span(item) if item.get("kind") == "law" and item.get("answerable") else None
             if span is None:
                 continue
             seen.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval.summary_share import answer_span, table
+from eval.summary_share import item_span, table
 
 
 def test_the_span_is_what_the_question_was_made_without() -> None:
@@ -10,9 +10,9 @@ def test_the_span_is_what_the_question_was_made_without() -> None:
         "notes": "generated; type=deadline; act=x; from=x#st1",
         "reference_answer": "Жалоба рассматривается в течение пяти рабочих дней со дня регистрации.",
     }
-    assert answer_span(deadline) == "в течение пяти рабочих дней"
+    assert item_span(deadline) == "в течение пяти рабочих дней"
     other = {"notes": "generated; type=other; act=x", "reference_answer": "Жалоба рассматривается."}
-    assert answer_span(other) is None
+    assert item_span(other) is None
 
 
 def test_a_summary_opens_only_with_the_share_required() -> None:
