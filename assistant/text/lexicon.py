@@ -9,6 +9,7 @@ surface forms in a text and returns the phrases to add to the lexical query.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -126,7 +127,7 @@ class Lexicon:
         return found
 
     @staticmethod
-    def _contains(seq: list[str], phrase_keys: Keys) -> bool:
+    def _contains(seq: Sequence[str], phrase_keys: Keys) -> bool:
         n = len(phrase_keys)
         if n == 0:
             return False

@@ -3,9 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.text.analyzer import match_key, raw_tokens
-from assistant.text.lang import Lang
-from assistant.text.lexicon import Lexicon
+from assistant.text.lexicon import Lexicon, _keys
 from ingest.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -159,14 +157,6 @@ def test_kazakh_subject_words_do_not_expand_russian_questions(lexicon: Lexicon) 
     assert "қайырымдылық" not in lexicon.expand("благотворительность")
 
 
-def _key_seq(text: str, mode: Lang) -> tuple[str, ...]:
-    return tuple(match_key(token.lower(), mode) for token in raw_tokens(text))
-
-
-def _has(seq: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    return any(seq[i : i + len(phrase)] == phrase for i in range(len(seq) - len(phrase) + 1))
-
-
 def test_one_way_kazakh_forms_mean_what_the_aligned_russian_articles_say() -> None:
     """A one-way Kazakh form is checked against the acts published in both languages: where the
     Kazakh article has the form (10 articles or more), the Russian article has its translation at
@@ -181,20 +171,18 @@ def test_one_way_kazakh_forms_mean_what_the_aligned_russian_articles_say() -> No
             if chunk.kind == "act":
                 side = texts.setdefault(chunk.citation, {})
                 side[chunk.lang] = side.get(chunk.lang, "") + " " + chunk.text
-    pairs = [(_key_seq(t["kk"], "kk"), _key_seq(t["ru"], "ru")) for t in texts.values() if len(t) == 2]
+    pairs = [(_keys(t["kk"], "kk"), _keys(t["ru"], "ru")) for t in texts.values() if len(t) == 2]
     assert len(pairs) >= 300
     data = yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))
     failing = []
     for entry in data["expansions"]:
         if "kk" in entry or "ru" not in entry:
             continue
-        russian = [
-            _key_seq(p, "ru") for p in ([entry["ru"]] if isinstance(entry["ru"], str) else entry["ru"])
-        ]
+        russian = [_keys(p, "ru") for p in ([entry["ru"]] if isinstance(entry["ru"], str) else entry["ru"])]
         for form in [entry["forms"]] if isinstance(entry["forms"], str) else entry["forms"]:
-            keys = _key_seq(form, "kk")
-            found = [ru for kk, ru in pairs if _has(kk, keys)]
-            agreed = sum(any(_has(ru, p) for p in russian) for ru in found)
+            keys = _keys(form, "kk")
+            found = [ru for kk, ru in pairs if Lexicon._contains(kk, keys)]
+            agreed = sum(any(Lexicon._contains(ru, p) for p in russian) for ru in found)
             if len(found) >= 10 and agreed < len(found) / 2:
                 failing.append((form, agreed, len(found)))
     assert not failing
