@@ -42,11 +42,13 @@ def measure(act: Path, models: list[Path]) -> dict[str, Any]:
         for i, model in enumerate(models):
             # built in one go so that sparse-only mode also turns the dense side of fusion off
             # (set afterwards, every point's placeholder vector would tie and add noise)
-            settings = Settings(
-                data_dir=Path(tmp),
-                embeddings={"mode": "none"},  # type: ignore[arg-type]
-                llm={"mode": "fake"},  # type: ignore[arg-type]
-                retrieval={"learned_model": model},  # type: ignore[arg-type]
+            settings = Settings.model_validate(
+                {
+                    "data_dir": Path(tmp),
+                    "embeddings": {"mode": "none"},
+                    "llm": {"mode": "fake"},
+                    "retrieval": {"learned_model": model},
+                }
             )
             container = Container(settings)
             try:
