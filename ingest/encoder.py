@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,7 +25,7 @@ from assistant.domain import Chunk
 from assistant.embeddings.base import Embedder
 from assistant.rag.readmodel import RootIndex
 from assistant.store.base import EncodedChunk, SparseVec
-from assistant.text.sparse import CorpusStats, SparseEncoder
+from assistant.text.sparse import CorpusStats, SparseEncoder, term_counts
 from assistant.text.views import dense_text, lexical_parts, lexical_text
 from ingest.sources import SourceSet
 
@@ -58,35 +59,44 @@ def chunk_terms(sparse: SparseEncoder, chunk: Chunk) -> list[str]:
     return [t for text, lang in lexical_parts(chunk) for t in sparse.doc_terms(text, lang)]
 
 
-_SEP = "\x1f"  # never inside a term (terms are words, numbers and ^prefixes)
+# A chunk's sparse indices and the count of the term behind each (`term_counts`): everything of
+# its vector but the BM25 length normalisation, which needs the whole corpus's average length.
+Counted = tuple[list[int], list[int]]
+
+
+def chunk_counts(sparse: SparseEncoder, chunk: Chunk) -> Counted:
+    return term_counts(chunk_terms(sparse, chunk))
 
 
 @dataclass
 class Analysis:
-    """One pass over a corpus: the index terms of every chunk, in order, and the root index of
+    """One pass over a corpus: the counted terms of every chunk, in order, and the root index of
     their texts (what the version's read model needs besides the sparse indices)."""
 
-    terms: list[list[str]]
+    counts: list[Counted]
     roots: RootIndex
 
 
-def _analyse_range(bounds: tuple[int, int]) -> tuple[list[str], list[str]]:
+def _analyse_range(bounds: tuple[int, int]) -> tuple[array[int], array[int], array[int], list[str]]:
     assert _JOB is not None, "worker started without a job"
     sparse, chunks, sent = _JOB
-    joined: list[str] = []
+    # flat typed arrays (entries per chunk, indices, counts) pickle as three byte strings: a
+    # list per chunk of strings or ints cost more to send back than the analysis itself
+    sizes, indices, counts = array("q"), array("q"), array("q")
     words: set[str] = set()
     for i in range(*bounds):
-        # one string per chunk: pickling hundreds of small strings per chunk cost more than the
-        # analysis
-        joined.append(_SEP.join(chunk_terms(sparse, chunks[i])))
+        ix, tf = chunk_counts(sparse, chunks[i])
+        sizes.append(len(ix))
+        indices.extend(ix)
+        counts.extend(tf)
         if sent is not None:
             words |= RootIndex.words(chunks[i].text)
     if sent is None:
-        return joined, []
+        return sizes, indices, counts, []
     # a worker sends each word once: the common ones are in every range
     new = words - sent
     sent |= new
-    return joined, list(new)
+    return sizes, indices, counts, list(new)
 
 
 def default_workers() -> int:
@@ -106,9 +116,9 @@ class Encoder:
     def terms(self, chunk: Chunk) -> list[str]:
         return chunk_terms(self.sparse, chunk)
 
-    def analyse(self, chunks: Sequence[Chunk]) -> list[list[str]]:
-        """Index terms of every chunk, in order; in worker processes on a large corpus."""
-        return self._analyse(chunks, with_roots=False).terms
+    def analyse(self, chunks: Sequence[Chunk]) -> list[Counted]:
+        """Counted index terms of every chunk, in order; in worker processes on a large corpus."""
+        return self._analyse(chunks, with_roots=False).counts
 
     def analyse_corpus(self, chunks: Sequence[Chunk]) -> Analysis:
         """`analyse` plus the root index of the chunk texts, in the same pass (and workers)."""
@@ -126,7 +136,7 @@ class Encoder:
             if with_roots:
                 for chunk in chunks:
                     roots.add(chunk.text)
-            return Analysis([self.terms(c) for c in chunks], roots.done())
+            return Analysis([chunk_counts(self.sparse, c) for c in chunks], roots.done())
         finally:
             self._add("sparse_s", time.perf_counter() - started)
 
@@ -134,40 +144,43 @@ class Encoder:
         global _JOB
         ranges = [(i, min(i + TASK_CHUNKS, len(chunks))) for i in range(0, len(chunks), TASK_CHUNKS)]
         _JOB = (self.sparse, chunks, set() if with_roots else None)
-        joined: list[str] = []
+        counted: list[Counted] = []
         roots = RootIndex()
         try:
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-                for part, words in pool.map(_analyse_range, ranges):
-                    joined += part
+                for sizes, indices, counts, words in pool.map(_analyse_range, ranges):
+                    flat_ix, flat_tf, at = indices.tolist(), counts.tolist(), 0
+                    for size in sizes:
+                        counted.append((flat_ix[at : at + size], flat_tf[at : at + size]))
+                        at += size
                     roots.add_words(words)
-            return Analysis([t.split(_SEP) if t else [] for t in joined], roots.done())
+            return Analysis(counted, roots.done())
         finally:
             _JOB = None
 
     def stats(
-        self, chunks: SourceSet | Sequence[Chunk], terms: Sequence[list[str]] | None = None
+        self, chunks: SourceSet | Sequence[Chunk], counts: Sequence[Counted] | None = None
     ) -> CorpusStats:
-        """BM25 length statistics of the corpus (from `terms` when already analysed)."""
+        """BM25 length statistics of the corpus (from `counts` when already analysed)."""
         if isinstance(chunks, SourceSet):
             chunks = chunks.chunks
-        if terms is None:
-            terms = self.analyse(chunks)
-        return CorpusStats.from_lengths(len(t) for t in terms)
+        if counts is None:
+            counts = self.analyse(chunks)
+        return CorpusStats.from_lengths(sum(tf) for _, tf in counts)
 
     def encode(
         self,
         chunks: Sequence[Chunk],
         stats: CorpusStats,
         progress: Progress | None = None,
-        terms: Sequence[list[str]] | None = None,
+        counts: Sequence[Counted] | None = None,
     ) -> list[EncodedChunk]:
-        """Encoded chunks in input order; `terms` from `analyse` saves analysing them again."""
-        if terms is None:
-            terms = self.analyse(chunks)
+        """Encoded chunks in input order; `counts` from `analyse` saves analysing them again."""
+        if counts is None:
+            counts = self.analyse(chunks)
         t0 = time.perf_counter()
-        sparse = [SparseVec(*self.sparse.encode_terms(list(t), stats)) for t in terms]
+        sparse = [SparseVec(*self.sparse.encode_counts(ix, tf, stats)) for ix, tf in counts]
         self._add("sparse_s", time.perf_counter() - t0)
         dense_inputs = [dense_text(c) for c in chunks]
         vectors = self._embed(dense_inputs, progress)

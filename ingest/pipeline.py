@@ -111,8 +111,8 @@ class IngestPipeline:
         self.encoder.timings = {}
         # once: for the statistics, the vectors and the read model
         analysis = self.encoder.analyse_corpus(sources.chunks)
-        stats = self.encoder.stats(sources.chunks, analysis.terms)
-        encoded = self.encoder.encode(sources.chunks, stats, progress, analysis.terms)
+        stats = self.encoder.stats(sources.chunks, analysis.counts)
+        encoded = self.encoder.encode(sources.chunks, stats, progress, analysis.counts)
         encoded_at = time.perf_counter()
         version = new_version_id()
         collection = f"{self.alias}__{version}"

@@ -77,6 +77,15 @@ def _merge(weights: dict[str, float]) -> SparseVector:
     return indices, [merged[i] for i in indices]
 
 
+def term_counts(terms: list[str]) -> tuple[list[int], list[int]]:
+    """A document's sparse indices, sorted, and how often its term behind each occurs: the part
+    of its vector that needs no corpus statistics (so a worker process can compute it). Two
+    terms sharing a CRC keep one entry each, to be weighted apart and then summed, as `_merge`
+    does."""
+    pairs = sorted((term_index(term), n) for term, n in Counter(terms).items())
+    return [i for i, _ in pairs], [n for _, n in pairs]
+
+
 class SparseEncoder:
     """Encodes documents and queries into (indices, values) sparse vectors."""
 
@@ -102,6 +111,22 @@ class SparseEncoder:
         norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
         weights = {term: tf * (self.k1 + 1.0) / (tf + norm) for term, tf in counts.items()}
         return _merge(weights)
+
+    def encode_counts(self, indices: list[int], counts: list[int], stats: CorpusStats) -> SparseVector:
+        """`encode_terms` from `term_counts` of the terms: the same vector."""
+        if not indices:
+            return [], []
+        dl = sum(counts)
+        avgdl = stats.avgdl if stats.avgdl > 0 else float(dl)
+        norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
+        top = self.k1 + 1.0
+        values = [tf * top / (tf + norm) for tf in counts]
+        if len(set(indices)) == len(indices):
+            return indices, values
+        merged: dict[int, float] = {}
+        for index, value in zip(indices, values, strict=True):
+            merged[index] = merged.get(index, 0.0) + value
+        return list(merged), list(merged.values())
 
     def doc_terms(self, text: str, lang: Lang | None = None) -> list[str]:
         return with_prefixes(self.analyzer.terms(text, lang))

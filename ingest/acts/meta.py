@@ -129,6 +129,11 @@ def make_meta(slug: str, title: str, *, title_kk: str = "", requisite: str = "",
     )
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, ≈13× faster (a large
+# corpus has a meta.yaml per act; 44 of them took 0.19 s in pure Python, 0.015 s)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path, name: str) -> Any:
     """Plain YAML only: a few hundred bytes of nested aliases expand to gigabytes («billion
     laughs»), and metadata never needs them, so anchors and aliases are refused before any node
@@ -141,11 +146,11 @@ def _read_yaml(path: Path, name: str) -> Any:
         raise invalid(f"larger than {MAX_META_BYTES // 1024} KB; metadata is a few lines")
     try:
         text = path.read_text(encoding="utf-8")
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else "?"
                 raise invalid(f"line {line}: YAML anchors and aliases (&, *) are not allowed")
-        return yaml.safe_load(text) or {}
+        return yaml.load(text, Loader=_LOADER) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise invalid(f"invalid YAML ({exc})") from exc
 

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.embeddings.hashing import HashingEmbedder
 from assistant.rag.readmodel import VersionStats
-from assistant.text.sparse import SparseEncoder
+from assistant.text.sparse import SparseEncoder, term_counts
 from ingest import encoder as encoder_mod
 from ingest.encoder import Encoder
 from ingest.manifest import Manifest
@@ -31,7 +31,8 @@ def test_parallel_analysis_matches_the_sequential_one(
     monkeypatch.setattr(encoder_mod, "PARALLEL_MIN_CHUNKS", 2)
     monkeypatch.setattr(encoder_mod, "TASK_CHUNKS", 4)
     parallel = _encoder(2).analyse(chunks)
-    assert parallel == [_encoder(1).terms(c) for c in chunks]
+    serial = _encoder(1)
+    assert parallel == [term_counts(serial.terms(c)) for c in chunks]
     assert encoder_mod._JOB is None  # the job is dropped once the pool is done
 
 
@@ -46,22 +47,27 @@ def test_the_corpus_pass_builds_the_same_root_index_in_workers(
     serial = _encoder(1).analyse_corpus(chunks)
     # what the read model had built from the texts on its own, before the pass made it
     scanned = VersionStats.of((c.text, []) for c in chunks).roots
-    assert parallel.terms == serial.terms
+    assert parallel.counts == serial.counts
     assert parallel.roots.pieces == serial.roots.pieces == scanned.pieces
     assert "архив" in parallel.roots and len(parallel.roots.pieces) > 50
 
 
-def test_terms_passed_in_give_the_same_vectors(tmp_path: Path) -> None:
+def test_counts_passed_in_give_the_same_vectors(tmp_path: Path) -> None:
     src = load_sources(td.write_acts(tmp_path), td.write_registry(tmp_path / "r.csv"))
     enc = _encoder(1)
-    terms = enc.analyse(src.chunks)
-    stats = enc.stats(src.chunks, terms)
+    counts = enc.analyse(src.chunks)
+    stats = enc.stats(src.chunks, counts)
     assert stats == enc.stats(src)
+    assert stats.avgdl == sum(len(enc.terms(c)) for c in src.chunks) / len(src.chunks)
     enc.timings = {}
-    once = enc.encode(src.chunks, stats, terms=terms)
+    once = enc.encode(src.chunks, stats, counts=counts)
     again = enc.encode(src.chunks, stats)
     assert [(e.sparse, e.dense, e.embed_hash) for e in once] == [
         (e.sparse, e.dense, e.embed_hash) for e in again
+    ]
+    # and the vectors a document's own terms give, weighted in one go
+    assert [(e.sparse.indices, e.sparse.values) for e in once] == [
+        enc.sparse.encode_terms(enc.terms(c), stats) for c in src.chunks
     ]
     assert {"sparse_s", "dense_s"} <= enc.timings.keys()
 

@@ -8,7 +8,7 @@ import pytest
 from assistant.text import sparse
 from assistant.text.analyzer import Analyzer
 from assistant.text.lexicon import Lexicon
-from assistant.text.sparse import CorpusStats, SparseEncoder, term_index
+from assistant.text.sparse import CorpusStats, SparseEncoder, term_counts, term_index
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,21 @@ def test_colliding_indices_are_summed(encoder: SparseEncoder, monkeypatch: pytes
     indices, values = encoder.encode_doc("реестр услуга", stats)
     assert indices == [7]
     assert values == [pytest.approx(sum(separate))]
+
+
+def test_counted_terms_give_the_vector_of_the_terms(
+    encoder: SparseEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stats = CorpusStats(avgdl=5.0, n_docs=3)
+    terms = encoder.doc_terms("реестр услуга реестр реестра функции услуги ЦОН")
+    assert encoder.encode_counts(*term_counts(terms), stats) == encoder.encode_terms(terms, stats)
+    assert encoder.encode_counts(*term_counts([]), stats) == ([], [])
+    # two terms on one index: weighted apart (each by its own count), then summed
+    monkeypatch.setattr(sparse, "term_index", lambda term: 7 if term.startswith("^") else 3)
+    indices, counts = term_counts(terms)
+    assert indices[0] == 3 and indices[-1] == 7 and sum(counts) == len(terms)
+    got, want = encoder.encode_counts(indices, counts, stats), encoder.encode_terms(terms, stats)
+    assert got[0] == want[0] == [3, 7] and got[1] == pytest.approx(want[1])  # summed in another order
 
 
 def test_encode_query(encoder: SparseEncoder) -> None:
