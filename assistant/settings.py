@@ -136,10 +136,19 @@ class AnswerSettings(BaseModel):
     llm_source_chars: int = Field(
         default=320, ge=40, description="each quote is cut to this for the LLM prompt (time to first token)"
     )
+    llm_source_ratio: float = Field(
+        # 0.5, 0.8 and 1.0 gave the same answer spans in the opening on the generated questions;
+        # 0.8 sends ≈ 60 tokens less at the median (docs/benchmarks.md, "Time to the first token")
+        default=0.8,
+        ge=0.0,
+        le=1.0,
+        description="a quote goes to the LLM only if its evidence score is at least this share of the best "
+        "quote's (weaker quotes cost prefill time and pull a small model off topic)",
+    )
     summary_min_adds: float = Field(
         # chosen on 103 generated law questions with a known answer span, run through the packaged
         # model (the smallest value with the most spans in the opening: docs/benchmarks.md)
-        default=0.8,
+        default=0.7,
         ge=0.0,
         le=1.0,
         description="the model's summary opens a law answer only if it says at least this share of "

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     best = max(counts.values())
     chosen = min(float(s) for s, n in counts.items() if n == best)
     report = {"answered": len(rows), "with_summary": sum(r["share"] is not None for r in rows),
+              "llm_source_ratio": Settings().answer.llm_source_ratio,
               "span_in_opening": counts, "chosen": chosen}  # fmt: skip
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False))

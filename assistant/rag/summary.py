@@ -48,7 +48,8 @@ def summarise(
     its tokens, and return what of it the citation check keeps."""
     # Only the quotes that nearly match the best one go to the model: weak ones cost prefill
     # time and pull a small model off topic. They are still shown to the user.
-    given = [c for c, ev in zip(citations, evidence, strict=True) if ev.score >= 0.5 * evidence[0].score]
+    ratio = settings.answer.llm_source_ratio
+    given = [c for c, ev in zip(citations, evidence, strict=True) if ev.score >= ratio * evidence[0].score]
     limit = settings.answer.llm_source_chars
     sources = [
         (c.n, unit_label(c.citation, u.lang), clip(first_said(focus[c.n], said[c.n]), limit)) for c in given

@@ -39,11 +39,11 @@ def run(gen: Generator[Token, None, Summary]) -> tuple[list[str], Summary]:
 
 
 def summary_of(
-    llm: FakeLLM, tmp_path: Path, timings: dict[str, float] | None = None
+    llm: FakeLLM, tmp_path: Path, timings: dict[str, float] | None = None, weak_score: float = 0.1
 ) -> tuple[list[str], Summary]:
     chunk = Chunk(chunk_id="a#st5", citation="a#st5", kind="act", lang="ru", title="Статья 5", text=SENTENCE)
     other = chunk.model_copy(update={"chunk_id": "a#st6", "citation": "a#st6", "text": WEAK})
-    evidence = [Evidence(chunk, SENTENCE, 1.0), Evidence(other, WEAK, 0.1)]
+    evidence = [Evidence(chunk, SENTENCE, 1.0), Evidence(other, WEAK, weak_score)]
     citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
     said = {1: SENTENCE, 2: WEAK}
     u = understand("За сколько дней рассматривают жалобу?")
@@ -74,6 +74,13 @@ def test_the_streamed_tokens_make_the_verified_summary(tmp_path: Path) -> None:
     # only the quote near the best one is in the prompt: the weak one would pull the model off
     prompt = llm.calls[0][-1].content
     assert "[1]" in prompt and WEAK not in prompt
+
+
+@pytest.mark.parametrize(("weak_score", "sent"), [(0.75, False), (0.85, True)])
+def test_a_quote_goes_to_the_model_only_near_the_best_one(tmp_path: Path, weak_score: float, sent: bool) -> None:
+    llm = FakeLLM()
+    summary_of(llm, tmp_path, weak_score=weak_score)  # the share required is 0.8 by default
+    assert (WEAK in llm.calls[0][-1].content) is sent
 
 
 def test_an_unsupported_sentence_is_dropped(tmp_path: Path) -> None:
