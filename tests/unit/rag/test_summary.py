@@ -77,7 +77,9 @@ def test_the_streamed_tokens_make_the_verified_summary(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("weak_score", "sent"), [(0.75, False), (0.85, True)])
-def test_a_quote_goes_to_the_model_only_near_the_best_one(tmp_path: Path, weak_score: float, sent: bool) -> None:
+def test_a_quote_goes_to_the_model_only_near_the_best_one(
+    tmp_path: Path, weak_score: float, sent: bool
+) -> None:
     llm = FakeLLM()
     summary_of(llm, tmp_path, weak_score=weak_score)  # the share required is 0.8 by default
     assert (WEAK in llm.calls[0][-1].content) is sent
