@@ -170,26 +170,44 @@ def word_term(word: str, lang: Lang) -> str | None:
     return key
 
 
+# Raw tokens remembered per language with their terms (most of any text is a few thousand
+# tokens): a build's analysis spent most of its time deciding each token's term anew. The memo
+# is emptied when full, so a server's stream of questions cannot grow it without end.
+_MEMO_MAX = 500_000
+
+
 class Analyzer:
     """Tokenises and normalises text into index terms; optionally expands queries via a lexicon."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon
+        self._memo: dict[str, dict[str, str | None]] = {}
 
     def tokens(self, text: str) -> list[str]:
         """Lowercase tokens (ё→е); 1-character tokens are dropped unless they are digits."""
         return [t for t in (tok.lower() for tok in raw_tokens(text)) if len(t) > 1 or t.isdigit()]
 
+    @staticmethod
+    def token_term(token: str, lang: Lang) -> str | None:
+        """The index term of one case-preserved token, or None when it is not indexed."""
+        if len(token) < 2 and not token.isdigit():
+            return None
+        abbr = abbreviation(token, lang) if token[0].isupper() else None
+        return abbr if abbr is not None else word_term(token.lower(), lang)
+
     def terms(self, text: str, lang: Lang | None = None) -> list[str]:
         """Index terms in text order, with repeats (BM25 needs term frequencies)."""
         if lang is None:
             lang = detect_lang(text)
+        memo = self._memo.setdefault(lang, {})
         out: list[str] = []
         for token in raw_tokens(text):
-            if len(token) < 2 and not token.isdigit():
-                continue
-            abbr = abbreviation(token, lang) if token[0].isupper() else None
-            term = abbr if abbr is not None else word_term(token.lower(), lang)
+            try:
+                term = memo[token]
+            except KeyError:
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                term = memo[token] = self.token_term(token, lang)
             if term is None:
                 continue
             verb = _KK_IDIOMS.get(out[-1]) if out else None

@@ -108,3 +108,15 @@ def test_the_morphology_dictionaries_are_read_by_the_c_reader() -> None:
     from pymorphy3 import dawg
 
     assert dawg.EXTENSION_AVAILABLE
+
+
+def test_remembered_tokens_give_the_same_terms_and_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.text import analyzer as analyzer_mod
+
+    text = "ЦОН принимает заявления; ЦОНы и ЦОН принимают заявление. Мемлекеттік қызмет жол берілмейді"
+    first, first_kk = Analyzer().terms(text, "ru"), Analyzer().terms(text, "kk")
+    monkeypatch.setattr(analyzer_mod, "_MEMO_MAX", 3)
+    small = Analyzer()
+    assert small.terms(text, "ru") == small.terms(text, "ru") == first
+    assert small.terms(text, "kk") == first_kk
+    assert all(len(memo) <= 3 for memo in small._memo.values())
