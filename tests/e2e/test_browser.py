@@ -200,6 +200,7 @@ def test_chat_in_browser(playwright_chromium: Any, live_app: LiveApp) -> None:
     # the rendered answer is the final one (Markdown marks rendered, [n] markers as chips)
     rendered = _norm(first_card.locator(".answer").inner_text())
     assert rendered == _norm(_as_read(first["final"]["answer"]))
+    assert page.locator(".draft-note, .answer.draft").count() == 0
 
     second = _ask(page, LAW_QUESTION)
     assert second["request"].get("conversation_id") == meta["conversation_id"]
@@ -395,10 +396,15 @@ def test_history_stop_regenerate_edit_retry(playwright_chromium: Any, live_app: 
             " return a && a.textContent.trim().length > 0; })()",
             timeout=ANSWER_TIMEOUT_MS,
         )
+        # the model's words stream as a draft, marked as one, until the verified answer comes
+        streaming = page.locator(".msg-assistant").last
+        assert streaming.locator(".answer.draft").count() == 1
+        assert "сверяется с цитатами" in streaming.locator(".draft-note").inner_text()
         page.keyboard.press("Escape")
         stopped = page.locator(".msg-assistant .card.stopped")
         stopped.wait_for(timeout=10_000)
         assert stopped.locator(".tag").inner_text() == "Ответ остановлен"
+        assert stopped.locator(".draft-note, .answer.draft").count() == 0
         assert page.locator("#send").is_visible() and stop.is_hidden()
         # the model stopped too: the LLM slot is free long before the slow answer could end
         page.wait_for_function(

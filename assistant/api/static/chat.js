@@ -120,7 +120,7 @@
     const card = h('div', { class: 'card', 'aria-busy': 'true' }, typing, answer);
     const msg = h('article', { class: 'msg msg-assistant' }, h('h2', { class: 'msg-who', i18n: 'assistant' }), card);
     els.log.append(msg);
-    return { msg, card, answer, typing, citations: [], answerId: null };
+    return { msg, card, answer, typing, draftNote: null, citations: [], answerId: null };
   }
 
   /** Take a turn and everything after it off the screen (it is about to be asked again). */
@@ -150,9 +150,15 @@
     m.card.append(h('div', { class: 'actions' }, regenerateButton(m)));
   }
 
+  function undraft(m) {
+    if (m.draftNote) { m.draftNote.remove(); m.draftNote = null; }
+    m.answer.classList.remove('draft');
+  }
+
   function finishCard(m) {
     m.card.setAttribute('aria-busy', 'false');
     if (m.typing.isConnected) m.typing.remove();
+    undraft(m);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -196,12 +202,20 @@
           history.refresh();
         } else if (ev.event === 'token') {
           if (m.typing.isConnected) m.typing.remove();
+          if (!m.draftNote) {
+            // the model's words are a draft until the final answer: a summary the citation check
+            // rejects, or one that leaves out the law's fact, gives way to the law's own sentence
+            m.draftNote = h('p', { class: 'draft-note', i18n: 'drafting' });
+            m.card.insertBefore(m.draftNote, m.answer);
+            m.answer.classList.add('draft');
+          }
           streamed += typeof d.text === 'string' ? d.text : '';
           m.answer.textContent = streamed;
           scrollToBottom();
         } else if (ev.event === 'citations') {
           m.citations = Array.isArray(d.citations) ? d.citations : [];
         } else if (ev.event === 'final') {
+          undraft(m);
           renderFinal(m, d.answer && typeof d.answer === 'object' ? d.answer : d);
           finished = true;
         } else if (ev.event === 'error') {
