@@ -226,10 +226,12 @@ def ask(
         streamed = False
         for event in assistant.stream(question, lang=lang):
             if isinstance(event, Token):
+                # the model's words are a draft (dimmed, as the web chat greys them): the checked
+                # answer below may open with the law's own sentence instead
                 if not streamed:
                     typer.secho("… ", dim=True, nl=False)
                 streamed = True
-                typer.echo(event.text, nl=False)
+                typer.secho(event.text, dim=True, nl=False)
             elif isinstance(event, Final):
                 if streamed:
                     typer.echo("\n")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
@@ -232,6 +233,16 @@ def test_ask_plain_text(kenes: Kenes) -> None:
     assert result.exit_code == 0, result.output
     assert "[1] registry:OS-02-01 [утратил силу]" in result.stdout
     assert "(registry; retrieval" in result.stdout and "index kenes__" in result.stdout
+
+
+def test_ask_plain_text_dims_the_model_draft_before_the_answer(kenes: Kenes) -> None:
+    result = kenes.runner.invoke(cli.app, ["ask", DEADLINE_Q], env=kenes.env, color=True)
+    cli._close_containers()
+    assert result.exit_code == 0, result.output
+    draft, _, final = result.stdout.partition("\n\n")
+    words = click.unstyle(draft).split()
+    assert "пяти" in words and draft.count("\x1b[2m") >= len(words)  # every piece dim (ESC[2m)
+    assert "\x1b[2m" not in final.split("\n")[0] and "[1]" in final
 
 
 def test_ask_rejects_an_unknown_language(kenes: Kenes) -> None:
