@@ -134,7 +134,10 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = 2000
     evidence_sentences: int = 3
     llm_source_chars: int = Field(
-        default=320, ge=40, description="each quote is cut to this for the LLM prompt (time to first token)"
+        default=320,
+        ge=40,
+        description="each quote is cut to this for the LLM prompt (time to first token); a Kazakh quote to "
+        "half as many characters, the same number of tokens",
     )
     llm_source_ratio: float = Field(
         # 0.5, 0.8 and 1.0 gave the same answer spans in the opening on the generated questions;
@@ -148,7 +151,7 @@ class AnswerSettings(BaseModel):
     summary_min_adds: float = Field(
         # chosen on 103 generated law questions with a known answer span, run through the packaged
         # model (the smallest value with the most spans in the opening: docs/benchmarks.md)
-        default=0.7,
+        default=0.3,
         ge=0.0,
         le=1.0,
         description="the model's summary opens a law answer only if it says at least this share of "

@@ -15,7 +15,7 @@ from assistant.llm.fake import FakeLLM
 from assistant.rag.events import Token
 from assistant.rag.evidence import Evidence
 from assistant.rag.quoting import act_citation
-from assistant.rag.summary import Summary, summarise
+from assistant.rag.summary import Summary, chars_for, summarise
 from assistant.rag.understand import understand
 from assistant.text.analyzer import Analyzer
 from tests.conftest import make_settings
@@ -83,6 +83,30 @@ def test_a_quote_goes_to_the_model_only_near_the_best_one(
     llm = FakeLLM()
     summary_of(llm, tmp_path, weak_score=weak_score)  # the share required is 0.8 by default
     assert (WEAK in llm.calls[0][-1].content) is sent
+
+
+def test_a_kazakh_quote_keeps_half_the_characters_of_a_russian_one(tmp_path: Path) -> None:
+    # the same tokens to prefill: this model's tokenizer spends twice as many on a Kazakh character
+    assert chars_for(320, "ru") == 320 and chars_for(320, "kk") == 160
+    ru = (
+        SENTENCE
+        + " Решение направляется заявителю в электронной форме через портал государственных услуг в тот же рабочий день."
+    )
+    kk = "Шағым тіркелген күнінен бастап бес жұмыс күні ішінде қаралады, ал шешім өтініш берушіге " * 3
+    chunks = [
+        Chunk(chunk_id="a#st5", citation="a#st5", kind="act", lang="ru", title="Статья 5", text=ru),
+        Chunk(chunk_id="a#st5@kk", citation="a#st6", kind="act", lang="kk", title="6-бап", text=kk),
+    ]
+    evidence = [Evidence(c, c.text, 1.0) for c in chunks]
+    citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
+    said = {1: ru, 2: kk}
+    llm = FakeLLM()
+    u = understand("За сколько дней рассматривают жалобу?")
+    run(summarise(llm, u, citations, evidence, said, said, KB(Analyzer()), make_settings(tmp_path), {}))
+    prompt = llm.calls[0][-1].content
+    assert len(ru) > 160 and ru in prompt  # under the Russian budget of 320: whole
+    kk_line = next(line for line in prompt.splitlines() if "[2]" in line)
+    assert kk_line.endswith("…") and len(kk_line.partition(": ")[2]) <= 161
 
 
 def test_an_unsupported_sentence_is_dropped(tmp_path: Path) -> None:
