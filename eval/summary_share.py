@@ -23,6 +23,7 @@ from assistant.rag import answer as answer_module
 from assistant.rag.summary import adds_of_lead, summarise
 from assistant.settings import Settings
 from eval.generate import answer_span
+from eval.metrics import contains_phrase
 
 SHARES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
 
@@ -35,13 +36,8 @@ def item_span(item: dict[str, Any]) -> str | None:
     return answer_span(item.get("reference_answer", ""), kind.group(1)) or None
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.lower().replace("ё", "е").split())
-
-
-def collect(generated: Path) -> list[dict[str, Any]]:
+def collect(generated: Path, settings: Settings) -> list[dict[str, Any]]:
     """Answer every typed item with the rule off; keep its summary, its lead and its span."""
-    settings = Settings(answer={"summary_min_adds": 0.0})  # type: ignore[arg-type]
     container = Container(settings)
     seen: dict[str, Any] = {}
 
@@ -75,8 +71,8 @@ def collect(generated: Path) -> list[dict[str, Any]]:
                     if summary
                     else None,
                     "same_lang": same_lang,
-                    "span_in_summary": _norm(span) in _norm(summary),
-                    "span_in_lead": _norm(span) in _norm(lead),
+                    "span_in_summary": contains_phrase(summary, span),
+                    "span_in_lead": contains_phrase(lead, span),
                 }
             )
     finally:
@@ -102,12 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=Path, default=Path("eval/train/generated.jsonl"))
     parser.add_argument("--out", type=Path, default=Path("eval/train/summary-share.json"))
     args = parser.parse_args(argv)
-    rows = collect(args.generated)
+    settings = Settings(answer={"summary_min_adds": 0.0})  # type: ignore[arg-type]
+    rows = collect(args.generated, settings)
     counts = table(rows)
     best = max(counts.values())
     chosen = min(float(s) for s, n in counts.items() if n == best)
     report = {"answered": len(rows), "with_summary": sum(r["share"] is not None for r in rows),
-              "llm_source_ratio": Settings().answer.llm_source_ratio,
+              "llm_source_ratio": settings.answer.llm_source_ratio,
               "span_in_opening": counts, "chosen": chosen}  # fmt: skip
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False))
