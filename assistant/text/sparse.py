@@ -103,17 +103,11 @@ class SparseEncoder:
 
     def encode_terms(self, terms: list[str], stats: CorpusStats) -> SparseVector:
         """BM25 TF component of already analysed document terms (avoids analysing twice)."""
-        if not terms:
-            return [], []
-        counts = Counter(terms)
-        dl = len(terms)
-        avgdl = stats.avgdl if stats.avgdl > 0 else float(dl)
-        norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
-        weights = {term: tf * (self.k1 + 1.0) / (tf + norm) for term, tf in counts.items()}
-        return _merge(weights)
+        return self.encode_counts(*term_counts(terms), stats)
 
     def encode_counts(self, indices: list[int], counts: list[int], stats: CorpusStats) -> SparseVector:
-        """`encode_terms` from `term_counts` of the terms: the same vector."""
+        """BM25 TF component, per distinct term tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)), from
+        `term_counts` of a document's terms (counted in a worker process, say)."""
         if not indices:
             return [], []
         dl = sum(counts)
