@@ -5,7 +5,9 @@ Every generated law question whose source sentence had a deadline, a body or a b
 it has a known answer span. Each is answered once by the packaged model with the rule off; for
 each candidate share, the opening is the summary when it says that share (and the sentence
 otherwise), and the table counts the openings that carry the span. The smallest share with the
-most is the choice. Needs a built demo index and the packaged model (~10 min on two cores).
+most is the choice; the report also gives each language apart, and the openings if the summary
+never opened one (the sentence always does). Needs a built demo index and the packaged model
+(~10 min on two cores).
 
     python -m eval.summary_share [--out eval/train/summary-share.json]
 """
@@ -66,6 +68,7 @@ def collect(generated: Path, settings: Settings) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "id": item["id"],
+                    "lang": item["lang"],
                     "span": span,
                     "share": adds_of_lead(summary, lead, item["question"], kb, item["lang"])
                     if summary
@@ -82,7 +85,7 @@ def collect(generated: Path, settings: Settings) -> list[dict[str, Any]]:
 
 
 def table(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Openings carrying the span, per share required."""
+    """Openings carrying the span, per share required, and with the summary never opening."""
     out: dict[str, int] = {}
     for share in SHARES:
         opened = 0
@@ -90,6 +93,7 @@ def table(rows: list[dict[str, Any]]) -> dict[str, int]:
             summary_opens = r["share"] is not None and (not r["same_lang"] or r["share"] >= share)
             opened += r["span_in_summary"] if summary_opens else r["span_in_lead"]
         out[str(share)] = opened
+    out["never"] = sum(r["span_in_lead"] for r in rows)
     return out
 
 
@@ -101,11 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(answer={"summary_min_adds": 0.0})  # type: ignore[arg-type]
     rows = collect(args.generated, settings)
     counts = table(rows)
-    best = max(counts.values())
-    chosen = min(float(s) for s, n in counts.items() if n == best)
+    best = max(n for s, n in counts.items() if s != "never")
+    chosen = min(float(s) for s, n in counts.items() if s != "never" and n == best)
+    by_lang: dict[str, dict[str, Any]] = {}
+    for lang in sorted({r["lang"] for r in rows}):
+        part = [r for r in rows if r["lang"] == lang]
+        by_lang[lang] = {"answered": len(part), "with_summary": sum(r["share"] is not None for r in part),
+                         "span_in_opening": table(part)}  # fmt: skip
     report = {"answered": len(rows), "with_summary": sum(r["share"] is not None for r in rows),
               "llm_source_ratio": settings.answer.llm_source_ratio,
-              "span_in_opening": counts, "chosen": chosen}  # fmt: skip
+              "span_in_opening": counts, "chosen": chosen, "by_lang": by_lang}  # fmt: skip
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False))
     return 0
