@@ -129,6 +129,10 @@ class LLMSettings(BaseModel):
     max_concurrency: int = 1
 
 
+SummaryLang = Literal["ru", "kk"]
+_RUSSIAN_ONLY: list[SummaryLang] = ["ru"]
+
+
 class AnswerSettings(BaseModel):
     mode: Literal["extractive", "generative", "hybrid"] = "hybrid"
     max_question_chars: int = 2000
@@ -156,6 +160,14 @@ class AnswerSettings(BaseModel):
         le=1.0,
         description="the model's summary opens a law answer only if it says at least this share of "
         "what the lead sentence adds to the question (IDF-weighted); else the sentence opens it",
+    )
+    summary_languages: list[SummaryLang] = Field(
+        # on the generated Kazakh questions with a known answer span the 0.5B model's summary
+        # opened 5 answers of 27 and carried no span the law's sentence lacked (19 either way),
+        # at ≈ 3 s more for every answer: eval/train/summary-share.json, docs/benchmarks.md
+        default_factory=lambda: _RUSSIAN_ONLY.copy(),
+        description="questions in these languages get the model's summary over the quotes; in the others "
+        "the law's own sentence opens the answer at once (set both for a model that writes them well)",
     )
     min_relevance: float = Field(default=0.0, description="calibrated refusal threshold (see rag/relevance)")
     support_threshold: float = 0.35

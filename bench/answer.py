@@ -87,8 +87,9 @@ def main() -> None:
         "",
         f"Embedded LLM: `{Settings().llm.mode}`, {Settings().llm.model_size}, {Settings().llm.n_threads} threads; "
         f"model load + system-prefix warm-up {data['model_load_and_prefix_s']} s (once per process). "
-        "TTFT = first streamed token of the answer (registry answers and refusals have no model tokens: "
-        "their TTFT is the whole answer).",
+        "TTFT = first streamed token of the answer (registry answers, refusals and law answers in a "
+        f"language without the model's summary — summary languages {Settings().answer.summary_languages} — "
+        "have no model tokens: their TTFT is the whole answer).",
         "",
         "| answers | n | TTFT p50 | TTFT p95 | total p50 | total p95 |",
         "|---|---|---|---|---|---|",

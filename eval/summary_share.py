@@ -84,15 +84,17 @@ def collect(generated: Path, settings: Settings) -> list[dict[str, Any]]:
     return rows
 
 
+def summary_opens(r: dict[str, Any], share: float) -> bool:
+    return r["share"] is not None and (not r["same_lang"] or r["share"] >= share)
+
+
 def table(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Openings carrying the span, per share required, and with the summary never opening."""
     out: dict[str, int] = {}
     for share in SHARES:
-        opened = 0
-        for r in rows:
-            summary_opens = r["share"] is not None and (not r["same_lang"] or r["share"] >= share)
-            opened += r["span_in_summary"] if summary_opens else r["span_in_lead"]
-        out[str(share)] = opened
+        out[str(share)] = sum(
+            r["span_in_summary"] if summary_opens(r, share) else r["span_in_lead"] for r in rows
+        )
     out["never"] = sum(r["span_in_lead"] for r in rows)
     return out
 
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=Path, default=Path("eval/train/generated.jsonl"))
     parser.add_argument("--out", type=Path, default=Path("eval/train/summary-share.json"))
     args = parser.parse_args(argv)
-    settings = Settings(answer={"summary_min_adds": 0.0})  # type: ignore[arg-type]
+    # every language the model could summarise in, whatever the default leaves it to
+    settings = Settings(answer={"summary_min_adds": 0.0, "summary_languages": ["ru", "kk"]})  # type: ignore[arg-type]
     rows = collect(args.generated, settings)
     counts = table(rows)
     best = max(n for s, n in counts.items() if s != "never")
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for lang in sorted({r["lang"] for r in rows}):
         part = [r for r in rows if r["lang"] == lang]
         by_lang[lang] = {"answered": len(part), "with_summary": sum(r["share"] is not None for r in part),
+                         "other_lang_source": sum(not r["same_lang"] for r in part),
+                         "summary_opens": sum(summary_opens(r, chosen) for r in part),
                          "span_in_opening": table(part)}  # fmt: skip
     report = {"answered": len(rows), "with_summary": sum(r["share"] is not None for r in rows),
               "llm_source_ratio": settings.answer.llm_source_ratio,

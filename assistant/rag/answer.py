@@ -71,11 +71,12 @@ class AnswerEngine:
         self.settings = settings
         self.rankers = rankers
 
-    def warmup(self, langs: tuple[Lang, ...] = ("kk", "ru")) -> None:
-        """Load the model and evaluate the fixed prompt prefix of each language once, so a
-        question pays only for its own tokens. Failure is not fatal: answers degrade to extracts."""
+    def warmup(self) -> None:
+        """Load the model and evaluate the fixed prompt prefix of each language it answers in
+        once, so a question pays only for its own tokens. Failure is not fatal: answers degrade
+        to extracts."""
         if self.llm is not None:
-            for lang in langs:
+            for lang in sorted(self.settings.answer.summary_languages):
                 self.llm.warmup(prefix_messages(lang))
 
     def prepare(self, version: str, keep_going: Callable[[], bool] = lambda: True) -> None:
@@ -335,7 +336,11 @@ class AnswerEngine:
         focus = {n_of[k]: in_context(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
         summary = Summary()
-        if self.settings.answer.mode != "extractive" and self.llm is not None:
+        if (
+            self.settings.answer.mode != "extractive"
+            and self.llm is not None
+            and u.lang in self.settings.answer.summary_languages
+        ):
             summary = yield from summarise(
                 self.llm, u, citations, evidence, said, focus, kb, self.settings, timings
             )

@@ -168,7 +168,12 @@ def without_prompt_echo(text: str, lang: Lang) -> str:
     for instruction in (LAW_TAIL[lang], SYSTEM[lang]):
         for clause in _CLAUSE.findall(instruction):
             clause = clause.strip()
-            if len(clause.split()) >= 3 and clause in text:
+            if "[n]" in clause and clause in text:
+                # the placeholder is only ever in the instruction, so its clause is an echo however
+                # short («…, [n] сілтемесімен.»); the sentence it was glued to keeps its end
+                at_start = re.sub(r"^\s*" + re.escape(clause) + r"\s*[,.;:]?\s*", "", text)
+                text = re.sub(r"\s*[,;:]?\s*" + re.escape(clause), "", at_start)
+            elif len(clause.split()) >= 3 and clause in text:
                 text = re.sub(re.escape(clause) + r"\s*[,.;:]?\s*", "", text)
     return _SOURCE_HEADER.sub("", text).strip()
 

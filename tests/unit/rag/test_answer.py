@@ -247,12 +247,24 @@ def test_extractive_mode_never_calls_the_llm(container: Container) -> None:
 
 
 def test_kazakh_law_question_gets_a_kazakh_answer(container: Container) -> None:
-    a = ask(container, "Өтініш қанша күнде қаралады?", FakeLLM(fail=True))
+    a = engine(container, FakeLLM(fail=True), summary_languages=["ru", "kk"]).answer(
+        "Өтініш қанша күнде қаралады?"
+    )
     assert a.lang == "kk"
     assert a.answer.startswith("Жауап дереккөздер мәтінінде: «Өтініш ол түскен күннен бастап бес жұмыс күні")
     assert "Дереккөздерден үзінділер:\n[1] «" in a.answer
     assert a.citations[0].lang == "kk" and a.citations[0].title.startswith("1-бап")
     assert a.notice == phrase("llm_down", "kk")
+
+
+def test_a_language_without_the_summary_never_calls_the_llm(container: Container) -> None:
+    llm = FakeLLM()
+    a = engine(container, llm).answer("Өтініш қанша күнде қаралады?")  # the default: Russian only
+    assert (a.lang, a.mode, a.model, a.notice) == ("kk", "extractive", "", "")
+    assert llm.calls == []
+    assert a.answer.startswith("Жауап дереккөздер мәтінінде: «Өтініш ол түскен күннен бастап бес жұмыс күні")
+    ru = engine(container, llm).answer(DEADLINE_Q)
+    assert ru.mode == "hybrid" and len(llm.calls) == 1
 
 
 def test_follow_up_uses_the_history(container: Container) -> None:

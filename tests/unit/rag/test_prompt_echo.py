@@ -13,6 +13,14 @@ def test_an_echoed_instruction_clause_is_removed_and_the_answer_kept() -> None:
     assert without_prompt_echo(whole, "ru") == "Жалобу рассматривают в течение пяти рабочих дней [1]."
 
 
+def test_an_echoed_placeholder_clause_is_removed_however_short() -> None:
+    # as the 0.5B model wrote it on a dev question: the instruction's «[n] сілтемесімен» glued on
+    raw = "Сапасын мемлекеттік органдар бақылайды, [n] сілтемесімен."
+    assert without_prompt_echo(raw, "kk") == "Сапасын мемлекеттік органдар бақылайды."
+    raw = "Жалобу рассматривают пять рабочих дней, со ссылкой [n]."
+    assert without_prompt_echo(raw, "ru") == "Жалобу рассматривают пять рабочих дней."
+
+
 def test_an_answer_without_echo_is_unchanged() -> None:
     text = "Жалобу рассматривают в течение пяти рабочих дней со дня ее регистрации [1]."
     assert without_prompt_echo(text, "ru") == text
