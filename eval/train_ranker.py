@@ -1,12 +1,13 @@
 """Fit the learned models of `assistant/rag/learned.py` on the generated training set and report
 them on data they never saw.
 
-Three logistic models are fitted in order, each on the `train` split of `eval/train/generated.jsonl`:
-the candidate ranker (is this article/row the source?), the sentence ranker (is this the
-sentence the question was made from?) and the answerability model (answerable vs out-of-scope).
-Their regularisation is chosen on the `valid` split (held-out articles); the refusal and caution
-thresholds are chosen on `valid` too. The dev sets are never used for fitting or choosing: they
-are reported beside train and valid, as the real held-out numbers.
+Three logistic models are fitted in order, each on the `train` split of the generated questions
+(`eval/train/generated.jsonl`): the candidate ranker (is this article/row the source?), the
+sentence ranker (is this the sentence the question was made from?) and the answerability model
+(answerable vs out-of-scope). The dev questions, real wording, are mixed into the candidate and
+answerability fits with DEV_SHARE of the weight, and their regularisation and thresholds are
+chosen on the dev questions out of fold (the sentence ranker's on the `valid` split, held-out
+articles): every dev number reported comes from a model that never saw the item.
 
     python -m eval.train_ranker            # needs a built demo index (kenes ingest)
 """
