@@ -1,8 +1,8 @@
 """What the packaged model's law answers look like: the dev law questions answered with the
 embedded defaults (llama.cpp + the 0.5B model), counted by answer mode and by the defects a
 reader sees in a summary — the prompt's source headers copied («Источник  (ст. 1): …»), cut
-quotes copied («…»), a space left before a stop («бюджета . [1]»), an output that ran out of
-tokens — and by whether the decisive phrase (`must_contain_any`) is in the answer and in its
+quotes copied («…»), a space left before a stop («бюджета . [1]»), a sentence cut off mid-phrase
+(«… осуществляется на [1].»), an output that ran out of tokens — and by whether the decisive phrase (`must_contain_any`) is in the answer and in its
 opening part. Writes docs/benchmarks.md (section "model-answers").
 
     .venv/bin/python -m bench.model_answers [--data-dir DIR]
@@ -19,7 +19,9 @@ from typing import Any
 
 from assistant.container import Container
 from assistant.rag.answer import Final, Token
+from assistant.rag.citations import MARKER, unfinished
 from assistant.settings import DEMO_DIR, Settings
+from assistant.text.sentences import split_sentences
 from bench.common import machine, machine_line, publish
 from eval.datasets import load_dataset
 from eval.metrics import must_contain
@@ -32,6 +34,9 @@ DEFECTS = {
     "source header copied": lambda lead: HEADER.search(lead) is not None,
     "cut quote copied («…»)": lambda lead: "…" in lead or ".." in lead,
     "space before a stop": lambda lead: re.search(r"\s[.;,] ?\[\d", lead) is not None,
+    "a sentence ending mid-phrase («… на [1].»)": lambda lead: any(
+        unfinished(MARKER.sub("", s)) for s in split_sentences(lead)
+    ),
 }
 
 

@@ -6,13 +6,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text.analyzer import Analyzer
+from assistant.text.analyzer import Analyzer, raw_tokens
 from assistant.text.numbers import amounts, numbers
+from assistant.text.russian import get_morph
 from assistant.text.sentences import split_sentences
 from assistant.text.sparse import PREFIX_LEN, with_prefixes
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 COPIED = "copies a cut quote"
+UNFINISHED = "ends mid-phrase"
+# parts of speech no finished sentence ends on: the model stopped mid-phrase and put a marker
+# («…, осуществляется на [1].»); what such a sentence says is not a claim of the source's
+_DANGLING = frozenset({"PREP", "CONJ"})
+_LIKELY = 0.05  # pymorphy's estimate: «так» is an adverb at 0.44, «и» a noun (the letter) at 0.00
+_CAN_END = frozenset(
+    {"NOUN", "NPRO", "ADJF", "ADJS", "ADVB", "VERB", "INFN", "PRTF", "PRTS", "GRND", "NUMR", "PRED"}
+)
 
 
 @dataclass
@@ -77,6 +86,10 @@ def check(
             out.append(CheckedSentence(bare, valid, 0.0, False, COPIED))
             carried = []
             continue
+        if unfinished(bare):
+            out.append(CheckedSentence(bare, valid, 0.0, False, UNFINISHED))
+            carried = []
+            continue
         terms = set(analyzer.terms(bare))
         terms |= {f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1}
         if not valid and carried:
@@ -108,6 +121,21 @@ def check(
         text = cited_sentence(bare, valid)
         out.append(CheckedSentence(text, valid, best, kept, reason))
     return out
+
+
+def unfinished(sentence: str) -> bool:
+    """Whether the sentence's last word can only be a function word: a preposition or a
+    conjunction by pymorphy's most probable reading, with no likely reading that could end a
+    sentence («так», «как» have one). A Kazakh word is never read as one."""
+    words = [t for t in raw_tokens(sentence) if t.isalpha()]
+    if not words:
+        return False
+    parses = get_morph().parse(words[-1].lower())
+    return (
+        bool(parses)
+        and str(parses[0].tag.POS) in _DANGLING
+        and not any(str(p.tag.POS) in _CAN_END and p.score >= _LIKELY for p in parses)
+    )
 
 
 def copies_cut_quote(text: str) -> bool:

@@ -3,7 +3,15 @@ supported ones kept with their (deduplicated, valid) markers."""
 
 from __future__ import annotations
 
-from assistant.rag.citations import CheckedSentence, check, normalise_markers, support, verified_text
+from assistant.rag.citations import (
+    UNFINISHED,
+    CheckedSentence,
+    check,
+    normalise_markers,
+    support,
+    unfinished,
+    verified_text,
+)
 from tests.unit.rag.tiny_data import analyzer
 
 SOURCES = {
@@ -21,6 +29,21 @@ def test_supported_sentence_is_kept() -> None:
     [sentence] = _check("Заявление рассматривается в течение пяти рабочих дней [1]")
     assert sentence.kept and sentence.cited == [1] and sentence.support == 1.0
     assert sentence.text == "Заявление рассматривается в течение пяти рабочих дней [1]"
+
+
+def test_a_sentence_cut_off_mid_phrase_is_dropped_however_well_supported() -> None:
+    # as the 0.5B model wrote it on a dev question: the words are the source's, the claim is gone
+    [sentence] = _check("Заявление рассматривается в течение пяти рабочих дней со дня его поступления в [1].")
+    assert not sentence.kept and sentence.reason == UNFINISHED
+    [sentence] = _check("Уполномоченный орган утверждает правила оказания тестовых услуг и [2].")
+    assert not sentence.kept and sentence.reason == UNFINISHED
+
+
+def test_only_a_word_that_cannot_end_a_sentence_makes_it_unfinished() -> None:
+    assert unfinished("Согласие даётся в письменной форме либо.")
+    assert not unfinished("Закон требует именно так.")  # «так» is also an adverb
+    assert not unfinished("Сведения включают имя, адрес и т. д.")
+    assert not unfinished("Шағым он бес жұмыс күні ішінде қаралады.")
 
 
 def test_marker_to_a_source_that_was_not_given_never_counts() -> None:
