@@ -2,7 +2,7 @@
 embedded defaults (llama.cpp + the 0.5B model), counted by answer mode and by the defects a
 reader sees in a summary — the prompt's source headers copied («Источник  (ст. 1): …»), cut
 quotes copied («…»), a space left before a stop («бюджета . [1]»), a sentence cut off mid-phrase
-(«… осуществляется на [1].»), an output that ran out of tokens — and by whether the decisive phrase (`must_contain_any`) is in the answer and in its
+(«… осуществляется на [1].»), a source's point number copied, an output that ran out of tokens — and by whether the decisive phrase (`must_contain_any`) is in the answer and in its
 opening part. Writes docs/benchmarks.md (section "model-answers").
 
     .venv/bin/python -m bench.model_answers [--data-dir DIR]
@@ -30,12 +30,16 @@ from eval.metrics import must_contain
 HEADER = re.compile(
     r"\((?:ст\.|разд\.|п\.|пп\.|\d+(?:-\d+)?-бап)[^()\n]*\)\s*:|(?:Источник|Дереккөз)\s*\[\d{1,2}\]\s*:"
 )
+POINT_NUMBER = re.compile(r"^\d{1,3}(?:-\d{1,2})?[.)]\s+\w")
 DEFECTS = {
     "source header copied": lambda lead: HEADER.search(lead) is not None,
     "cut quote copied («…»)": lambda lead: "…" in lead or ".." in lead,
     "space before a stop": lambda lead: re.search(r"\s[.;,] ?\[\d", lead) is not None,
     "a sentence ending mid-phrase («… на [1].»)": lambda lead: any(
         unfinished(MARKER.sub("", s)) for s in split_sentences(lead)
+    ),
+    "a point number copied («14. Информация …»)": lambda lead: any(
+        POINT_NUMBER.match(s) for s in split_sentences(lead)
     ),
 }
 

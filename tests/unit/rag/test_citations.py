@@ -39,6 +39,13 @@ def test_a_sentence_cut_off_mid_phrase_is_dropped_however_well_supported() -> No
     assert not sentence.kept and sentence.reason == UNFINISHED
 
 
+def test_a_copied_point_number_is_taken_off_the_sentence() -> None:
+    [sentence] = _check("14. Заявление рассматривается в течение пяти рабочих дней [1].")
+    assert sentence.kept and sentence.text == "Заявление рассматривается в течение пяти рабочих дней [1]."
+    [sentence] = _check("7-4) Уполномоченный орган утверждает правила оказания тестовых услуг [2].")
+    assert sentence.kept and sentence.text.startswith("Уполномоченный орган")
+
+
 def test_only_a_word_that_cannot_end_a_sentence_makes_it_unfinished() -> None:
     assert unfinished("Согласие даётся в письменной форме либо.")
     assert not unfinished("Закон требует именно так.")  # «так» is also an adverb
