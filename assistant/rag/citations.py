@@ -1,5 +1,7 @@
 """Citation check after generation: a sentence survives only if it cites a source that was
-given and that source supports it (enough of the sentence's content lemmas occur in it)."""
+given and that source supports it (enough of the sentence's content lemmas occur in it), says
+what the source says (polarity, numbers) and is finished (not cut off mid-phrase or a copy of a
+cut quote)."""
 
 from __future__ import annotations
 
@@ -129,7 +131,8 @@ def check(
 def unfinished(sentence: str) -> bool:
     """Whether the sentence's last word can only be a function word: a preposition or a
     conjunction by pymorphy's most probable reading, with no likely reading that could end a
-    sentence («так», «как» have one). A Kazakh word is never read as one."""
+    sentence («так», «как» have one). pymorphy reads an unknown (Kazakh) word as an open-class
+    word, so a Kazakh sentence is not judged by this."""
     words = [t for t in raw_tokens(sentence) if t.isalpha()]
     if not words:
         return False
