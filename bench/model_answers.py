@@ -2,8 +2,9 @@
 embedded defaults (llama.cpp + the 0.5B model), counted by answer mode and by the defects a
 reader sees in a summary — the prompt's source headers copied («Источник  (ст. 1): …»), cut
 quotes copied («…»), a space left before a stop («бюджета . [1]»), a sentence cut off mid-phrase
-(«… осуществляется на [1].»), a source's point number copied, an output that ran out of tokens — and by whether the decisive phrase (`must_contain_any`) is in the answer and in its
-opening part. Writes docs/benchmarks.md (section "model-answers").
+(«… осуществляется на [1].»), a source's point number copied, an output that ran out of tokens —
+and by whether the decisive phrase (`must_contain_any`) is in the answer and in its opening part.
+Writes docs/benchmarks.md (section "model-answers").
 
     .venv/bin/python -m bench.model_answers [--data-dir DIR]
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from assistant.container import Container
 from assistant.rag.answer import Final, Token
-from assistant.rag.citations import MARKER, unfinished
+from assistant.rag.citations import MARKER, POINT_NUMBER, unfinished
 from assistant.settings import DEMO_DIR, Settings
 from assistant.text.sentences import split_sentences
 from bench.common import machine, machine_line, publish
@@ -30,7 +31,6 @@ from eval.metrics import must_contain
 HEADER = re.compile(
     r"\((?:ст\.|разд\.|п\.|пп\.|\d+(?:-\d+)?-бап)[^()\n]*\)\s*:|(?:Источник|Дереккөз)\s*\[\d{1,2}\]\s*:"
 )
-POINT_NUMBER = re.compile(r"^\d{1,3}(?:-\d{1,2})?[.)]\s+\w")
 DEFECTS = {
     "source header copied": lambda lead: HEADER.search(lead) is not None,
     "cut quote copied («…»)": lambda lead: "…" in lead or ".." in lead,

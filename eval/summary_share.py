@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(answer={"summary_min_adds": 0.0, "summary_languages": ["ru", "kk"]})  # type: ignore[arg-type]
     rows = collect(args.generated, settings)
     counts = table(rows)
-    best = max(n for s, n in counts.items() if s != "never")
-    chosen = min(float(s) for s, n in counts.items() if s != "never" and n == best)
+    best = max(counts[str(s)] for s in SHARES)
+    chosen = min(s for s in SHARES if counts[str(s)] == best)
     by_lang: dict[str, dict[str, Any]] = {}
     for lang in sorted({r["lang"] for r in rows}):
         part = [r for r in rows if r["lang"] == lang]

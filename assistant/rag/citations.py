@@ -17,7 +17,7 @@ from assistant.text.sparse import PREFIX_LEN, with_prefixes
 MARKER = re.compile(r"\[(\d{1,2})\]")
 # the number of the point a sentence was copied from («14. Информация …», «7-4) утверждает …»):
 # the source's numbering, meaningless at the start of a summary sentence
-_POINT_NUMBER = re.compile(r"^\d{1,3}(?:-\d{1,2})?[.)]\s+(?=\w)")
+POINT_NUMBER = re.compile(r"^\d{1,3}(?:-\d{1,2})?[.)]\s+(?=\w)")
 COPIED = "copies a cut quote"
 UNFINISHED = "ends mid-phrase"
 # parts of speech no finished sentence ends on: the model stopped mid-phrase and put a marker
@@ -81,7 +81,7 @@ def check(
     for sentence in split_sentences(normalise_markers(answer.replace("...", "…"))):
         cited = [int(m) for m in MARKER.findall(sentence)]
         valid = [n for n in dict.fromkeys(cited) if n in sources]
-        bare = _POINT_NUMBER.sub("", MARKER.sub("", sentence).strip())
+        bare = POINT_NUMBER.sub("", MARKER.sub("", sentence).strip())
         if not bare or not re.search(r"\w", bare):
             carried = valid
             continue
