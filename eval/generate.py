@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.domain import Chunk
+from assistant.rag.evidence import list_items as list_points
 from assistant.text.analyzer import Analyzer, raw_tokens, word_term
 from assistant.text.sentences import split_sentences
 
@@ -89,6 +90,12 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     "who": {
         "ru": ["Кто {x}?", "Какой орган {x}?", "Кто у нас отвечает: {x}?"],
         "kk": ["{x} кім?", "Қай орган {x}?", "{x} кім жауап береді?"],
+    },
+    # a list the law opens with «…:» and spells out point by point: the question names the list,
+    # the answer is its items
+    "list": {
+        "ru": ["Какие {x}?", "Что входит: {x}?", "Перечислите {x}.", "Что относится к этому: {x}?"],
+        "kk": ["{x} қандай?", "{x} не жатады?", "{x} неден тұрады?"],
     },
     "other": {
         "ru": ["Что закон говорит: {x}?", "Как быть, если {x}?", "Какие правила: {x}?", "Что означает {x}?"],
@@ -249,13 +256,17 @@ def phrase_of(sentence: str, kind: str, lang: str, rng: random.Random, noise: No
         body = unnumbered(sentence)[len(span) :]
     elif span:
         body = sentence.replace(span, " ")
-    words = keep_some(content_words(body, lang), rng)
+    return ask(kind, keep_some(content_words(body, lang), rng), lang, rng, noise), span
+
+
+def ask(kind: str, words: list[str], lang: str, rng: random.Random, noise: Noise) -> str:
+    """A question of `kind` about `words`, now and then with a line of situation in front."""
     x = " ".join(w.lower() if not w.isupper() else w for w in words)
     question = rng.choice(TEMPLATES[kind][lang]).format(x=x)
     question = question[0].upper() + question[1:]
     if rng.random() < 0.4:
         question = f"{rng.choice(CONTEXT[lang])} {question}"
-    return noise.add(question, lang, rng), span
+    return noise.add(question, lang, rng)
 
 
 def law_items(
@@ -283,6 +294,59 @@ def law_items(
                     "must_contain_any": [span.strip()] if answerable and span.strip() else [],
                     "reference_answer": s.text if answerable else "",
                     "notes": f"generated; type={kind}; act={s.act}; from={citation}",
+                }
+            )
+    return items
+
+
+_POINT = re.compile(r"(?:^|\s)(?=(?:\d+(?:-\d+)?|[а-яә])\)\s)")
+
+
+def list_kind(lead: str, items: str) -> str:
+    """What a question about a whole list asks: the ways («… арқылы;» point after point), the
+    grounds for a refusal, what is banned or owed; otherwise simply what the list holds."""
+    points = [p for p in _POINT.split(items) if p.strip()]
+    if points and sum(1 for p in points if MEANS.search(p)) * 2 >= len(points):
+        return "where"
+    for kind, pattern in (("refusal", REFUSAL), ("ban", BAN), ("duty", DUTY)):
+        if pattern.search(lead):
+            return kind
+    return "list"
+
+
+def list_questions(
+    chunks: list[Chunk], rng: random.Random, per_article: int, noise: Noise
+) -> list[dict[str, object]]:
+    """Questions about a list as a whole, made from its lead-in («Государственные услуги
+    оказываются:») and none of its points. The sentence items skip such lists (each point alone
+    is too short to ask about), yet users ask for them in a few words of their own: «какими
+    способами можно получить услугу?»."""
+    items: list[dict[str, object]] = []
+    for (citation, lang), pieces in sorted(articles(chunks).items()):
+        pieces.sort(key=lambda c: c.seq)
+        text = "\n".join(p.text for p in pieces)
+        leads = [
+            (s, points)
+            for s in split_sentences(text)
+            if len(_POINT.findall(points := list_points(text, s))) >= 2
+        ]
+        for lead, points in rng.sample(leads, min(per_article, len(leads))):
+            words = keep_some(content_words(unnumbered(lead), lang), rng, 0.6, 1.0)
+            if len(words) < 2:
+                continue
+            kind = list_kind(lead, points)
+            split = bucket(citation.partition(".")[0])
+            items.append(
+                {
+                    "id": f"gen-{split}-list{lang}-{len(items):04d}",
+                    "lang": lang,
+                    "kind": "law",
+                    "question": ask(kind, words, lang, rng, noise),
+                    "answerable": True,
+                    "gold_citations": [citation],
+                    "must_contain_any": [],
+                    "reference_answer": f"{lead} {points}",
+                    "notes": f"generated; type=list-{kind}; act={pieces[0].act_slug}; from={citation}",
                 }
             )
     return items
@@ -369,6 +433,8 @@ def generate(acts: Path, registry: Path, oos_acts: Path | None, seed: int = SEED
         [c for c in act_chunks if c.lang == "kk"], rng, 8, answerable=True, prefix="lawkk", noise=noise
     )
     items += registry_items(rows, rng, noise)
+    # its own generator: the items above stay as they were without it
+    items += list_questions(act_chunks, random.Random(seed + 1), 2, noise)
     if large:
         oos = law_items(large, rng, 1, answerable=False, prefix="oos", noise=noise)
         # out-of-scope items per language in proportion to the answerable ones of that language

@@ -12,7 +12,7 @@ import pytest
 from assistant.rag.evidence import question_types
 from assistant.settings import DEMO_DIR
 from eval.datasets import load_dataset
-from eval.generate import TEMPLATES, TIME_SPAN, generate, keep_some, main, question_type
+from eval.generate import TEMPLATES, TIME_SPAN, generate, keep_some, list_kind, main, question_type
 
 SHARED_LARGE = Path(__file__).resolve().parents[3].parent / "shared" / "corpus-large"
 COMMITTED = Path(__file__).resolve().parents[3] / "eval" / "train" / "generated.jsonl"
@@ -43,6 +43,39 @@ def test_untyped_templates_ask_for_no_type() -> None:
     for lang in ("ru", "kk"):
         for template in TEMPLATES["other"][lang]:
             assert "where" not in question_types(template.format(x="выдача справки")), template
+
+
+@pytest.mark.parametrize(
+    ("lead", "points", "kind"),
+    [
+        (
+            "Государственные услуги оказываются:",
+            "1) услугодателями; 2) через Госкорпорацию; 3) посредством портала;",
+            "where",
+        ),
+        ("Мемлекеттік көрсетілетін қызметтер:", "1) беруші арқылы; 2) портал арқылы;", "where"),
+        ("Основаниями для отказа в оказании услуги являются:", "1) а; 2) б;", "refusal"),
+        ("Собственник и (или) оператор обязаны:", "1) утверждать перечень; 2) принимать меры;", "duty"),
+        ("Министерство имеет ведомства:", "1) Комитет информации; 2) Комитет по делам религий;", "list"),
+    ],
+)
+def test_a_list_question_asks_for_what_the_list_holds(lead: str, points: str, kind: str) -> None:
+    assert list_kind(lead, points) == kind
+
+
+def test_lists_are_asked_about_by_their_lead_in_alone() -> None:
+    items = generate(DEMO_DIR / "acts", DEMO_DIR / "registry" / "functions.csv", None)
+    lists = [i for i in items if "type=list-" in str(i["notes"])]
+    assert len(lists) >= 60 and {i["lang"] for i in lists} == {"ru", "kk"}
+    for i in lists:
+        lead, _, points = str(i["reference_answer"]).partition(": ")
+        assert points.startswith("1)"), i["reference_answer"]
+        asked = set(str(i["question"]).lower().split())
+        # the point after the first is not asked about: the answer is the list, not its words
+        second = points.split("2)", 1)[1].split(";")[0].lower().split()
+        assert not [w for w in second if len(w) > 6 and w in asked and w not in lead.lower()], i
+    ways = {(i["lang"], i["gold_citations"][0]) for i in lists if "type=list-where" in str(i["notes"])}  # type: ignore[index]
+    assert {("ru", "public-services#st18"), ("kk", "public-services#st18")} <= ways
 
 
 def test_keep_some_keeps_order_and_a_part() -> None:
