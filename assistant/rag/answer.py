@@ -225,7 +225,7 @@ class AnswerEngine:
         closest = [h.chunk for h in (rows[:1] + act_hits[:2])]
         missing = value_not_stated(u.question, [a.text for a in articles])
         if missing:
-            timings["value_not_stated"] = 1.0  # asked for a date or a sum no source states
+            timings["value_not_stated"] = 1.0  # asked for a date, a sum or a time span no source states
         # a source that defines the very term asked about answers the question
         defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
         if (p < rankers.refuse_below and defined is None) or missing:

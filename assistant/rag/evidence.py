@@ -262,14 +262,15 @@ def pick(scored: list[Evidence], limit: int) -> list[Evidence]:
     return picked
 
 
-# A question that asks for a calendar date or a sum of money is answered only by a source that
-# states one: when no retrieved text has a date (a month, «числа», 01.02.2024) or a sum (тенге,
-# МРП, a percentage), the sources do not hold the answer however close their words are.
+# A question that asks for a calendar date, a sum of money or a number of days is answered only
+# by a source that states one: when no retrieved text has a date (a month, «числа», 01.02.2024),
+# a sum (тенге, МРП, a percentage) or a time span («пяти рабочих дней», «он жұмыс күні»,
+# «незамедлительно»), the sources do not hold the answer however close their words are.
 _MONTHS = (
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     r"қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
 )
-VALUE_QUESTIONS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+VALUE_QUESTIONS: dict[str, tuple[re.Pattern[str], _Searcher]] = {
     "date": (
         re.compile(
             r"(с какого числа|до какого числа|какого числа|к какому числу|какая дата|какой датой|"
@@ -290,6 +291,22 @@ VALUE_QUESTIONS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(
             r"(тенге|теңге|\bМРП\b|расч[её]тн\w+ показател|есептік көрсеткіш|\bАЕК\b|процент|%|пайыз)", re.I
+        ),
+    ),
+    # how long, not when: «когда» may ask for a condition, and a law may answer it with one
+    "duration": (
+        re.compile(
+            r"(за сколько (\w+ )?(дн|час|недел|месяц|лет)|сколько (\w+ )?(дней|часов|недель|месяцев|лет|времени)|"
+            r"в какой срок|в какие сроки|в течение какого|какой срок|как долго|"
+            r"қанша (жұмыс |күнтізбелік )?(күн|сағат|апта|ай|жыл)|қандай мерзім|мерзімі қандай)",
+            re.I,
+        ),
+        _TimeSpan(
+            re.compile(
+                r"(незамедлительн|немедленн|безотлагательн|в день (обращения|поступления|подачи|получения)|"
+                r"\d+\s*-\s*(рабоч|календарн|дн|час|месяч|лет|күн)|дереу|сол күні)",
+                re.I,
+            )
         ),
     ),
 }
