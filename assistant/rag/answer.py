@@ -228,7 +228,8 @@ class AnswerEngine:
             timings["value_not_stated"] = 1.0  # asked for a date, a sum or a time span no source states
         # a source that defines the very term asked about answers the question
         defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
-        if (p < rankers.refuse_below and defined is None) or missing:
+        # «кто … и в какой срок?»: the row still answers who; the missing value gets a notice
+        if (p < rankers.refuse_below and defined is None) or (missing and not registry_first):
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
@@ -245,9 +246,13 @@ class AnswerEngine:
                 # the model takes an article for the source rather than any row: the law answers,
                 # and the nearest registry rows follow as what they are, the nearest entries
                 answer = yield from self._law(u, articles, kb, timings, chosen, defined)
-                return reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
-            law = [a for a in articles[:1] if u.wants_law]
-            return self._registry_single(u, same, kb, law)
+                answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
+            else:
+                law = [a for a in articles[:1] if u.wants_law]
+                answer = self._registry_single(u, same, kb, law)
+            if missing:
+                answer.notice = " ".join(n for n in (phrase("value_not_stated", u.lang), answer.notice) if n)
+            return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
         answer = yield from self._law(u, articles, kb, timings, chosen, defined)

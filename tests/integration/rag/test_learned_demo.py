@@ -80,12 +80,27 @@ def test_training_on_a_small_generated_set_writes_a_model_that_loads(
     [
         "До какого числа нужно подать налоговую декларацию за прошлый год?",
         "Сколько тенге стоит справка о составе семьи?",
+        "За сколько дней уполномоченный орган согласовывает интеграцию с государственным сервисом контроля "
+        "доступа к персональным данным?",
     ],
 )
-def test_a_date_or_a_sum_no_source_states_is_refused(demo_container: Container, question: str) -> None:
+def test_a_date_a_sum_or_a_time_limit_no_source_states_is_refused(
+    demo_container: Container, question: str
+) -> None:
     answer = demo_container.assistant.ask(question)
     assert answer.refused is True
     assert answer.timings.get("value_not_stated") == 1.0
+
+
+def test_a_who_question_that_also_asks_for_an_unstated_time_limit_names_the_row(
+    demo_container: Container,
+) -> None:
+    answer = demo_container.assistant.ask(
+        "Кто утверждает правила ведения реестра государственных услуг и в какой срок?"
+    )
+    assert answer.refused is False and answer.mode == "registry"
+    assert "уполномоченный орган в сфере оказания государственных услуг" in answer.answer
+    assert answer.notice.startswith("Срок, дату или сумму")
 
 
 def test_a_date_the_law_states_is_answered(demo_container: Container) -> None:
