@@ -154,13 +154,18 @@ def articles(chunks: list[Chunk]) -> dict[tuple[str, str], list[Chunk]]:
     return out
 
 
-def sentences(chunks: list[Chunk]) -> Iterator[Sentence]:
+def article_texts(chunks: list[Chunk]) -> Iterator[Sentence]:
+    """Each article's whole text (its windows in order), one per citation and language."""
     for (citation, lang), pieces in articles(chunks).items():
         pieces.sort(key=lambda c: c.seq)
-        text = "\n".join(p.text for p in pieces)
-        for s in split_sentences(text):
+        yield Sentence(citation, lang, "\n".join(p.text for p in pieces), pieces[0].act_slug)
+
+
+def sentences(chunks: list[Chunk]) -> Iterator[Sentence]:
+    for article in article_texts(chunks):
+        for s in split_sentences(article.text):
             if 60 <= len(s) <= 600:
-                yield Sentence(citation, lang, s, pieces[0].act_slug)
+                yield Sentence(article.citation, article.lang, s, article.act)
 
 
 _NUMBERING = re.compile(r"^[\d).\s-]+")
@@ -322,9 +327,8 @@ def list_questions(
     is too short to ask about), yet users ask for them in a few words of their own: «какими
     способами можно получить услугу?»."""
     items: list[dict[str, object]] = []
-    for (citation, lang), pieces in sorted(articles(chunks).items()):
-        pieces.sort(key=lambda c: c.seq)
-        text = "\n".join(p.text for p in pieces)
+    for article in sorted(article_texts(chunks), key=lambda a: (a.citation, a.lang)):
+        citation, lang, text = article.citation, article.lang, article.text
         leads = [
             (s, points)
             for s in split_sentences(text)
@@ -346,7 +350,7 @@ def list_questions(
                     "gold_citations": [citation],
                     "must_contain_any": [],
                     "reference_answer": f"{lead} {points}",
-                    "notes": f"generated; type=list-{kind}; act={pieces[0].act_slug}; from={citation}",
+                    "notes": f"generated; type=list-{kind}; act={article.act}; from={citation}",
                 }
             )
     return items

@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 PREPARE_S = 20.0  # warm-up of registry rows at start: a budget of time, not of rows
 
 
+def noted(answer: Answer, notice: str) -> None:
+    """Puts `notice` first among the answer's notices."""
+    answer.notice = " ".join(n for n in (notice, answer.notice) if n)
+
+
 class AnswerEngine:
     # Calibrated on the dev sets (docs/benchmarks.md). Sources covering less than `floor` of the
     # question's IDF-weighted terms never answer it; below `threshold`, a question that names
@@ -251,13 +256,13 @@ class AnswerEngine:
                 law = [a for a in articles[:1] if u.wants_law]
                 answer = self._registry_single(u, same, kb, law)
             if missing:
-                answer.notice = " ".join(n for n in (phrase("value_not_stated", u.lang), answer.notice) if n)
+                noted(answer, phrase("value_not_stated", u.lang))
             return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
         answer = yield from self._law(u, articles, kb, timings, chosen, defined)
         if p < rankers.caution_below:
-            answer.notice = " ".join(n for n in (phrase("caution", u.lang), answer.notice) if n)
+            noted(answer, phrase("caution", u.lang))
         return answer
 
     def _registry_single(
