@@ -26,6 +26,7 @@ from assistant.rag.quoting import (
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
+from assistant.rag.routed import rests_on
 from assistant.rag.summary import Summary, adds_of_lead, summarise
 from assistant.rag.understand import Understanding, understand
 
@@ -247,7 +248,11 @@ class AnswerEngine:
         if lead is not None and (registry_first or lead.score > top_act):
             text_of = function_terms
             same = [h.chunk for h in rows if text_of(h.chunk, kb) == text_of(lead.chunk, kb)]
-            if u.intent == "registry_who" and top_act > lead.score:
+            if (
+                u.intent == "registry_who"
+                and top_act > lead.score
+                and not rests_on(lead.chunk, act_hits[0].chunk)
+            ):
                 # the model takes an article for the source rather than any row: the law answers,
                 # and the nearest registry rows follow as what they are, the nearest entries
                 answer = yield from self._law(u, articles, kb, timings, chosen, defined)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Lang, SearchHit, SearchResult
+from assistant.domain import Chunk, Lang, SearchHit, SearchResult
 from assistant.rag import registry_query
 from assistant.rag.definitions import definition_first
 from assistant.rag.evidence import answer_types, question_types
@@ -142,6 +142,27 @@ def function_action_order(question: str, hits: list[SearchHit], kb: VersionKnowl
     return out
 
 
+def rests_on(row: Chunk, article: Chunk) -> bool:
+    """The registry row was derived from this article (its legal basis)."""
+    return row.kind == "registry" and row.registry.get("citation", "") == article.citation
+
+
+BASIS_ROW_DEPTH = 3  # how far below its article a row may stand and still be moved above it
+
+
+def row_before_its_basis(hits: list[SearchHit]) -> list[SearchHit]:
+    """For a «who / is it automatable» question whose best source is an article with a row
+    derived from it just below: the row goes first. Both say the same thing, and the row is
+    what names the performer (a Kazakh question often ranks the Kazakh article above the
+    Russian-only row); the answer cites the article as the row's legal basis."""
+    if not hits or hits[0].chunk.kind != "act":
+        return hits
+    for i, h in enumerate(hits[1:BASIS_ROW_DEPTH], 1):
+        if rests_on(h.chunk, hits[0].chunk):
+            return [h, *hits[:i], *hits[i + 1 :]]
+    return hits
+
+
 class RoutedRetriever:
     def __init__(
         self,
@@ -190,6 +211,8 @@ class RoutedRetriever:
             if learned.info.get("dense_model") == self.retriever.embedder.name:
                 result.similarities = self.similarities(result, hits)
             hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb), result.similarities)
+            if u.intent in ("registry_who", "registry_status"):
+                hits = row_before_its_basis(hits)
         else:
             hits = with_basis_articles(
                 function_action_order(u.question, answer_type_boost(u.question, hits), kb), kb, u.lang

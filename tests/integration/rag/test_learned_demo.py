@@ -103,6 +103,18 @@ def test_a_who_question_that_also_asks_for_an_unstated_time_limit_names_the_row(
     assert answer.notice.startswith("Срок, дату или сумму")
 
 
+def test_a_kazakh_who_question_is_answered_by_the_row_its_kazakh_article_vouches_for(
+    demo_container: Container,
+) -> None:
+    # the Kazakh article outranks the Russian-only row derived from it; the row names the
+    # performer, and the article follows as its legal basis, quoted in Kazakh
+    answer = demo_container.assistant.ask("Мемлекеттік көрсетілетін қызметтердің тізілімін кім бекітеді?")
+    assert answer.mode == "registry"
+    assert [c.citation for c in answer.citations[:2]] == ["registry:PS-08-02.1", "public-services#st8"]
+    assert "уполномоченный орган в сфере оказания государственных услуг" in answer.answer
+    assert "тізілімін бекітеді" in answer.answer
+
+
 def test_a_date_the_law_states_is_answered(demo_container: Container) -> None:
     answer = demo_container.assistant.ask(
         "До какого числа уполномоченный орган представляет Президенту годовой отчет о состоянии сферы "

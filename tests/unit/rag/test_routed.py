@@ -16,6 +16,7 @@ from assistant.rag.routed import (
     answer_type_boost,
     function_action,
     function_action_order,
+    row_before_its_basis,
     with_basis_articles,
 )
 from assistant.rag.understand import understand
@@ -119,6 +120,28 @@ def test_rows_keep_their_order_when_no_action_matches() -> None:
 )
 def test_function_action(text: str, action: set[str]) -> None:
     assert function_action(text, analyzer()) == action
+
+
+# -- row_before_its_basis -------------------------------------------------------------------
+def test_a_row_just_below_the_article_it_rests_on_goes_first() -> None:
+    chunks = [act("law#st2", lang="kk"), act("law#st1"), reg_row("R-1", "law#st2"), act("law#st3")]
+    out = row_before_its_basis(hits(*chunks))
+    assert citations(out) == ["registry:R-1", "law#st2", "law#st1", "law#st3"]
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        # the row rests on another article
+        [act("law#st2"), reg_row("R-1", "law#st9"), act("law#st1")],
+        # the row stands too far below
+        [act("law#st2"), act("law#st1"), act("law#st3"), reg_row("R-1", "law#st2")],
+        # a row leads already
+        [reg_row("R-2", "law#st5"), act("law#st2"), reg_row("R-1", "law#st2")],
+    ],
+)
+def test_other_orders_are_kept(chunks: list[Chunk]) -> None:
+    assert citations(row_before_its_basis(hits(*chunks))) == [c.citation for c in chunks]
 
 
 # -- with_basis_articles ---------------------------------------------------------------------
