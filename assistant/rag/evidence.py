@@ -338,11 +338,16 @@ class EvidenceRanker:
         self.analyzer = analyzer
         self.idf = idf
 
-    def rank(self, question: str, articles: list[Chunk], *, limit: int = 3) -> list[Evidence]:
+    def rank(
+        self, question: str, articles: list[Chunk], *, limit: int = 3, asks: str | None = None
+    ) -> list[Evidence]:
         """`articles` are whole articles (best first); returns the best sentences over all of
-        them, at most two from one article so one long article cannot crowd out the rest."""
+        them, at most two from one article so one long article cannot crowd out the rest.
+        `asks`: what the question asks for when `question` also carries an earlier question's
+        topic (a follow-up): «Сколько дней …?» then «Какой документ составить по его итогам?»
+        asks for a document, not a time limit."""
         q_terms = query_weights(question, self.analyzer)
-        types = question_types(question)
+        types = question_types(question if asks is None else asks)
         scored: list[Evidence] = []
         for rank, article in enumerate(articles):
             prior = 0.35 / (1 + rank)

@@ -57,6 +57,16 @@ def test_a_follow_up_with_a_pronoun_keeps_the_topic(demo_container: Container) -
     assert any(c.citation.startswith(("registry:", "public-services#")) for c in answer.citations)
 
 
+def test_a_follow_up_asking_something_else_does_not_get_the_earlier_answer_again(
+    demo_container: Container,
+) -> None:
+    first = "Сколько дней длится публичное обсуждение проекта правил оказания госуслуги?"
+    answer = demo_container.assistant.ask("А где его размещают?", [first])
+    lead = answer.answer.splitlines()[0]  # the sentence that answers, before the quotes
+    assert answer.citations[0].citation == "public-services#st15"
+    assert "размещает проект" in lead and "десяти рабочих дней" not in lead
+
+
 def test_training_on_a_small_generated_set_writes_a_model_that_loads(
     demo_container: Container, tmp_path: Path
 ) -> None:

@@ -87,6 +87,27 @@ def test_refusal_question_picks_the_refusal_sentence() -> None:
     assert evidence[0].sentence.startswith("4. Основанием для отказа")
 
 
+def test_a_follow_up_is_answered_by_what_it_asks_not_by_what_the_topic_asked() -> None:
+    # a follow-up's query carries the earlier question: its time limit must not pull the earlier
+    # answer back in place of the place now asked for
+    article = Chunk(
+        chunk_id="x#st7@ru",
+        citation="x#st7",
+        kind="act",
+        lang="ru",
+        title="Статья 7. Публичное обсуждение",
+        text=(
+            "1. Проект правил размещается для публичного обсуждения на интернет-портале открытых "
+            "нормативных правовых актов.\n\n2. Публичное обсуждение проекта правил длится десять рабочих "
+            "дней со дня его размещения."
+        ),
+    )
+    follow_up = "А где его размещают?"
+    query = f"Сколько дней длится публичное обсуждение проекта правил? {follow_up} {follow_up}"
+    assert _ranker().rank(query, [article])[0].sentence.startswith("2. Публичное обсуждение")
+    assert _ranker().rank(query, [article], asks=follow_up)[0].sentence.startswith("1. Проект правил")
+
+
 def test_at_most_two_sentences_from_one_article() -> None:
     evidence = _ranker().rank("В какой срок рассматривается заявление о выдаче справки?", [ARTICLE], limit=3)
     assert len(evidence) == 2
