@@ -9,7 +9,7 @@ K=.venv/bin/kenes
 $K ingest
 $K ask "Кто обеспечивал работу проектного офиса программы «Рухани жаңғыру»?"
 $K ask "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?"
-$K ask "Мемлекеттік қызметтердің сапасын мемлекет атынан кім бақылайды?"
+$K ask "Мемлекеттік көрсетілетін қызметтердің тізілімін кім бекітеді?"
 # A sign-in for the web chat: user "demo" (analyst) with a fresh password, shown once. Kept in
 # KENES_DATA_DIR; later runs keep the account (reset with: kenes users password demo).
 if ! $K users list --json 2>/dev/null | grep -q '"name": "demo"'; then
