@@ -26,7 +26,6 @@ from assistant.rag.quoting import (
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
-from assistant.rag.routed import rests_on
 from assistant.rag.summary import Summary, adds_of_lead, summarise
 from assistant.rag.understand import Understanding, understand
 
@@ -248,13 +247,10 @@ class AnswerEngine:
         if lead is not None and (registry_first or lead.score > top_act):
             text_of = function_terms
             same = [h.chunk for h in rows if text_of(h.chunk, kb) == text_of(lead.chunk, kb)]
-            if (
-                u.intent == "registry_who"
-                and top_act > lead.score
-                and not rests_on(lead.chunk, act_hits[0].chunk)
-            ):
-                # the model takes an article for the source rather than any row: the law answers,
-                # and the nearest registry rows follow as what they are, the nearest entries
+            if u.intent == "registry_who" and hits[0].chunk.kind == "act":
+                # the model takes an article for the source rather than any row (and no row
+                # derived from it stands just below: routed.row_before_its_basis): the law
+                # answers, and the nearest registry rows follow as what they are, the nearest entries
                 answer = yield from self._law(u, articles, kb, timings, chosen, defined)
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
