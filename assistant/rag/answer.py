@@ -198,7 +198,7 @@ class AnswerEngine:
                 for a in articles[:1]
                 if u.wants_law and coverage(weights, kb.terms(a), kb.stats) >= self.threshold
             ]
-            return self._registry_single(u, tied, kb, law)
+            return reg.single(u, tied, kb, law)
         if articles:
             defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
             return (yield from self._law(u, articles, kb, timings, None, defined))
@@ -255,7 +255,7 @@ class AnswerEngine:
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
                 law = [a for a in articles[:1] if u.wants_law]
-                answer = self._registry_single(u, same, kb, law)
+                answer = reg.single(u, same, kb, law)
             if missing:
                 noted(answer, phrase("value_not_stated", u.lang))
             return answer
@@ -265,35 +265,6 @@ class AnswerEngine:
         if p < rankers.caution_below:
             noted(answer, phrase("caution", u.lang))
         return answer
-
-    def _registry_single(
-        self, u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]
-    ) -> Answer:
-        """`rows`: the best row and those nearly as good (one function, several agencies)."""
-        citations = [reg.row_citation(i, r) for i, r in enumerate(rows, 1)]
-        article_n: dict[str, int] = {}
-        kk_quotes: list[str] = []
-        for row in rows:
-            basis = row.registry.get("citation", "")
-            if basis and basis not in article_n:
-                article = kb.article_any(basis, u.lang)
-                if article is None:
-                    continue
-                n = len(citations) + 1
-                article_n[basis] = n
-                quote = basis_quote(article, row, kb)
-                citations.append(act_citation(n, article, quote))
-                if u.lang == "kk" and article.lang == "kk":
-                    # the registry speaks Russian; the law behind the row is shown in Kazakh
-                    kk_quotes.append(f"{article.title}: «{quote}» [{n}]")
-        body = reg.status(rows, u.lang) if u.intent == "registry_status" else reg.who(rows, u.lang)
-        basis_line = reg.legal_basis(rows, article_n, u.lang)
-        text = "\n".join(part for part in (body, basis_line, *kk_quotes) if part)
-        for extra in law_articles:
-            if extra.citation not in article_n:
-                n = len(citations) + 1
-                citations.append(act_citation(n, extra, extra.text[:400]))
-        return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations)
 
     def _registry_list(self, u: Understanding, kb: Any) -> Answer | None:
         query, total, rows = registry_query.select(u, kb)

@@ -4,8 +4,13 @@ basis, each cited — no model needed, so they are instant and cannot be halluci
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Answer, Chunk, Citation, Lang
+from assistant.rag.quoting import act_citation, basis_quote
+
+if TYPE_CHECKING:
+    from assistant.rag.understand import Understanding
 
 LIST_SHOWN = 15
 
@@ -130,3 +135,32 @@ def listing(rows: list[Chunk], total: int, description: str, lang: Lang) -> str:
     if total > len(rows):
         lines.append(more)
     return "\n".join(lines)
+
+
+def single(u: Understanding, rows: list[Chunk], kb: Any, law_articles: list[Chunk]) -> Answer:
+    """A «who / is it automatable» answer from `rows`, the best row and those nearly as good (one
+    function, several agencies), each with the article it rests on; `law_articles` follow."""
+    citations = [row_citation(i, r) for i, r in enumerate(rows, 1)]
+    article_n: dict[str, int] = {}
+    kk_quotes: list[str] = []
+    for row in rows:
+        basis = row.registry.get("citation", "")
+        if basis and basis not in article_n:
+            article = kb.article_any(basis, u.lang)
+            if article is None:
+                continue
+            n = len(citations) + 1
+            article_n[basis] = n
+            quote = basis_quote(article, row, kb)
+            citations.append(act_citation(n, article, quote))
+            if u.lang == "kk" and article.lang == "kk":
+                # the registry speaks Russian; the law behind the row is shown in Kazakh
+                kk_quotes.append(f"{article.title}: «{quote}» [{n}]")
+    body = status(rows, u.lang) if u.intent == "registry_status" else who(rows, u.lang)
+    basis_line = legal_basis(rows, article_n, u.lang)
+    text = "\n".join(part for part in (body, basis_line, *kk_quotes) if part)
+    for extra in law_articles:
+        if extra.citation not in article_n:
+            n = len(citations) + 1
+            citations.append(act_citation(n, extra, extra.text[:400]))
+    return Answer(question=u.question, answer=text, lang=u.lang, mode="registry", citations=citations)
