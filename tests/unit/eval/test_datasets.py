@@ -41,6 +41,15 @@ def test_dev_sets_load() -> None:
     assert reg.gold_ids == ["registry:MIOR-V-097"]
 
 
+def test_the_held_out_set_loads_apart_from_the_dev_sets() -> None:
+    # named outside «dev*» so that no fit (eval.train_ranker) and no dev bench reads it
+    path = DEMO_DIR / "eval" / "heldout-fresh-qa.jsonl"
+    items = load_dataset([path])
+    assert len(items) == 40 and all(i.id.startswith("h-") for i in items)
+    assert path not in sorted((DEMO_DIR / "eval").glob("dev*.jsonl"))
+    assert {i.lang for i in items} == {"ru", "kk"} and sum(not i.answerable for i in items) == 4
+
+
 def test_bad_lines_report_file_line_and_field(tmp_path: Path) -> None:
     path = write(
         tmp_path / "set.jsonl",
