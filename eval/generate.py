@@ -21,18 +21,25 @@ import argparse
 import json
 import random
 import re
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.domain import Chunk
 from assistant.rag.evidence import list_items as list_points
-from assistant.text.analyzer import Analyzer, raw_tokens, word_term
+from assistant.text.analyzer import Analyzer
 from assistant.text.sentences import split_sentences
-
-SEED = 13
-HELD_OUT_BUCKETS = 5  # one article in five is held out
+from eval.generate_registry import oos_registry_items, registry_items
+from eval.generate_text import (
+    CONTEXT,
+    SEED,
+    Noise,
+    Sentence,
+    article_texts,
+    bucket,
+    content_words,
+    keep_some,
+    sentences,
+    unnumbered,
+)
 
 TIME_SPAN = re.compile(
     r"((в течение|не позднее|не ранее|за|на|через|в срок до|до)\s+)?"
@@ -102,78 +109,6 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
         "kk": ["{x} туралы заң не дейді?", "{x} туралы не айтылған?", "{x} қандай талаптар бар?"],
     },
 }
-REGISTRY_TEMPLATES_KK = {
-    "who": ["{x} кім?", "Қай орган {x}?", "{x} — бұл қай органның функциясы?"],
-    "status": ["{x} автоматтандыруға бола ма?", "{x} функциясының тәуекелі қандай?"],
-}
-REGISTRY_TEMPLATES = {
-    "who": [
-        "Кто {x}?",
-        "Какой орган {x}?",
-        "Какое ведомство отвечает за это: {x}?",
-        "{x} — чья это функция?",
-    ],
-    "status": [
-        "Можно ли автоматизировать: {x}?",
-        "Функция «{x}» отмечена как автоматизируемая?",
-        "Какой риск автоматизации у функции: {x}?",
-    ],
-}
-OOS_REGISTRY_TEMPLATES = ["Какой орган по реестру {x}?", "Кто по реестру функций {x}?"]
-# Situational lines of the kind users put before a question; generic, about no article.
-CONTEXT = {
-    "ru": [
-        "Мы — районный акимат.", "Коллеги, вопрос по работе.", "Гражданин обратился к нам с заявлением.",
-        "Готовим ответ на запрос.", "У нас в управлении спор.", "Я специалист областного управления.",
-        "Пишет житель села.", "Нам поступила жалоба.", "Руководитель попросил уточнить.",
-    ],
-    "kk": [
-        "Біз аудан әкімдігіміз.", "Әріптестер, сұрақ бар.", "Азамат бізге өтінішпен келді.",
-        "Сұрауға жауап дайындап жатырмыз.", "Басшы нақтылауды сұрады.", "Бізге шағым түсті.",
-    ],
-}  # fmt: skip
-
-
-@dataclass
-class Sentence:
-    citation: str
-    lang: str
-    text: str
-    act: str
-
-
-def bucket(key: str) -> str:
-    return "valid" if zlib.crc32(key.encode()) % HELD_OUT_BUCKETS == 0 else "train"
-
-
-def articles(chunks: list[Chunk]) -> dict[tuple[str, str], list[Chunk]]:
-    out: dict[tuple[str, str], list[Chunk]] = {}
-    for c in chunks:
-        if c.kind == "act":
-            out.setdefault((c.citation, c.lang), []).append(c)
-    return out
-
-
-def article_texts(chunks: list[Chunk]) -> Iterator[Sentence]:
-    """Each article's whole text (its windows in order), one per citation and language."""
-    for (citation, lang), pieces in articles(chunks).items():
-        pieces.sort(key=lambda c: c.seq)
-        yield Sentence(citation, lang, "\n".join(p.text for p in pieces), pieces[0].act_slug)
-
-
-def sentences(chunks: list[Chunk]) -> Iterator[Sentence]:
-    for article in article_texts(chunks):
-        for s in split_sentences(article.text):
-            if 60 <= len(s) <= 600:
-                yield Sentence(article.citation, article.lang, s, article.act)
-
-
-_NUMBERING = re.compile(r"^[\d).\s-]+")
-
-
-def unnumbered(sentence: str) -> str:
-    """«3) уполномоченный орган …» → «уполномоченный орган …»."""
-    return _NUMBERING.sub("", sentence)
 
 
 def question_type(sentence: str) -> str:
@@ -190,55 +125,6 @@ def question_type(sentence: str) -> str:
     if MEANS.search(sentence):
         return "where"
     return "other"
-
-
-def content_words(text: str, lang: str) -> list[str]:
-    return [
-        t for t in raw_tokens(text) if len(t) > 3 and t.isalpha() and word_term(t.lower(), lang) is not None
-    ]
-
-
-def keep_some(words: list[str], rng: random.Random, low: float = 0.25, high: float = 0.55) -> list[str]:
-    """A third to a half of the words, in order: users name the matter, not the whole sentence."""
-    if len(words) <= 2:
-        return words
-    n = max(2, min(8, round(len(words) * rng.uniform(low, high))))
-    start = rng.randrange(0, max(1, len(words) - n * 2 + 1))
-    window = words[start : start + n * 2]
-    picked = sorted(rng.sample(range(len(window)), min(n, len(window))))
-    return [window[i] for i in picked]
-
-
-class Noise:
-    """Situational words users add that no act in the index contains («камеры», «ярмарка»,
-    «смартфон»): drawn from texts outside the index and put into answerable and out-of-scope
-    items alike, so that a word the index lacks says nothing by itself about answerability."""
-
-    def __init__(self, known: set[str], outside: list[Sentence], inside: list[Sentence]) -> None:
-        self.unknown: dict[str, list[str]] = {"ru": [], "kk": []}
-        self.common: dict[str, list[str]] = {"ru": [], "kk": []}
-        for s in outside:
-            for w in content_words(s.text, s.lang):
-                if word_term(w.lower(), s.lang) not in known:
-                    self.unknown[s.lang].append(w.lower())
-        # words of the index itself, as often as they occur: users also name everyday matters of
-        # public administration («акимат», «сотрудник», «заявление») that are not the point
-        for s in inside:
-            self.common[s.lang] += [w.lower() for w in content_words(s.text, s.lang)]
-
-    def add(self, question: str, lang: str, rng: random.Random) -> str:
-        unknown, common = self.unknown.get(lang) or [], self.common.get(lang) or []
-        if not unknown or not common or rng.random() < 0.2:
-            return question
-        words = [rng.choice(unknown) for _ in range(rng.randint(0, 4))]
-        words += [rng.choice(common) for _ in range(rng.randint(0, 3))]
-        rng.shuffle(words)
-        if not words:
-            return question
-        if rng.random() < 0.3:  # now and then inside the question itself
-            head, _, tail = question.rpartition(" ")
-            return f"{head} {' '.join(words)} {tail}" if head else question
-        return f"{' '.join(words).capitalize()}. {question}"
 
 
 def answer_span(sentence: str, kind: str) -> str:
@@ -353,68 +239,6 @@ def list_questions(
                     "notes": f"generated; type=list-{kind}; act={article.act}; from={citation}",
                 }
             )
-    return items
-
-
-def registry_items(rows: list[Chunk], rng: random.Random, noise: Noise) -> list[dict[str, object]]:
-    """Russian questions from each row's function text; Kazakh ones from the Kazakh text of the
-    point the row rests on (the registry itself is kept in Russian)."""
-    items: list[dict[str, object]] = []
-    for row in rows:
-        reg = row.registry
-        lang = "kk" if row.bridge and rng.random() < 0.3 else "ru"
-        source = row.bridge if lang == "kk" else str(reg.get("function_text", ""))
-        words = keep_some(content_words(source, lang), rng, 0.5, 0.85)
-        if len(words) < 3:
-            continue
-        kind = "status" if rng.random() < 0.3 else "who"
-        templates = REGISTRY_TEMPLATES_KK if lang == "kk" else REGISTRY_TEMPLATES
-        question = rng.choice(templates[kind]).format(x=" ".join(w.lower() for w in words))
-        if rng.random() < 0.3:
-            question = f"{rng.choice(CONTEXT[lang])} {question}"
-        question = noise.add(question, lang, rng)
-        split = bucket(row.citation)
-        items.append(
-            {
-                "id": f"gen-{split}-reg-{len(items):04d}",
-                "lang": lang,
-                "kind": "registry",
-                "question": question[0].upper() + question[1:],
-                "answerable": True,
-                "gold_citations": [row.citation],
-                "must_contain_any": [],
-                "reference_answer": str(reg.get("function_text", "")),
-                "notes": f"generated; type=registry-{kind}; agency={reg.get('agency', '')}",
-                "gold_agency": str(reg.get("agency", "")) if kind == "who" else None,
-                "gold_function_ids": [row.citation.removeprefix("registry:")],
-            }
-        )
-    return items
-
-
-def oos_registry_items(
-    chunks: list[Chunk], rng: random.Random, n: int, noise: Noise
-) -> list[dict[str, object]]:
-    pool = [s for s in sentences(chunks) if s.lang == "ru"]
-    items: list[dict[str, object]] = []
-    for s in rng.sample(pool, min(n, len(pool))):
-        words = keep_some(content_words(s.text, "ru"), rng)
-        if len(words) < 3:
-            continue
-        question = rng.choice(OOS_REGISTRY_TEMPLATES).format(x=" ".join(w.lower() for w in words))
-        question = noise.add(question, "ru", rng)
-        split = bucket(s.citation.partition(".")[0])
-        items.append(
-            {
-                "id": f"gen-{split}-oosreg-{len(items):04d}",
-                "lang": "ru",
-                "kind": "unanswerable",
-                "question": question,
-                "answerable": False,
-                "gold_citations": [],
-                "notes": f"generated; type=oos-registry; act={s.act}; from={s.citation}",
-            }
-        )
     return items
 
 
