@@ -54,7 +54,6 @@ def run(learned: bool, datasets: list[Path]) -> dict[str, Any]:
             summary = EvalRunner(container.assistant, Path(out), progress=False).run(
                 load_dataset(datasets), fresh=True
             )
-            refused = _answerable_refused(Path(out) / "results.jsonl")
         by_lang = {lang: summary.by_lang.get(lang, {}) for lang in ("ru", "kk")}
         return {
             "overall": {k: summary.overall.get(k) for k in METRICS},
@@ -63,16 +62,18 @@ def run(learned: bool, datasets: list[Path]) -> dict[str, Any]:
                 lang: {k: g.get(k) for k in ("hit@1", "hit@5", "must_contain")} for lang, g in by_lang.items()
             },
             "refusal": summary.overall.get("refusal"),
-            "answerable_refused": refused,
+            "answerable_refused": _answerable_refused(summary.overall.get("refusal")),
         }
     finally:
         container.close()
 
 
-def _answerable_refused(results: Path) -> float | None:
-    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
-    answerable = [r for r in rows if r.get("answerable")]
-    return sum(bool(r.get("refused")) for r in answerable) / len(answerable) if answerable else None
+def _answerable_refused(refusal: dict[str, int] | None) -> float | None:
+    """Share of the answerable questions refused, from the summary's refusal counts (a refused
+    answerable question is a false positive of the refusal decision)."""
+    if not refusal or not refusal.get("fp", 0) + refusal.get("tn", 0):
+        return None
+    return refusal["fp"] / (refusal["fp"] + refusal["tn"])
 
 
 def fmt(v: Any) -> str:
