@@ -65,7 +65,7 @@ Counted = tuple[list[int], list[int]]
 
 
 def chunk_counts(sparse: SparseEncoder, chunk: Chunk) -> Counted:
-    return term_counts(chunk_terms(sparse, chunk))
+    return term_counts(sparse.doc_counts(lexical_parts(chunk)))
 
 
 @dataclass

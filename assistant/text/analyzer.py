@@ -176,12 +176,22 @@ def word_term(word: str, lang: Lang) -> str | None:
 _MEMO_MAX = 500_000
 
 
+def _join_idioms(terms: list[str]) -> list[str]:
+    out: list[str] = []
+    for term in terms:
+        verb = _KK_IDIOMS.get(out[-1]) if out else None
+        if verb is not None and term.startswith(verb):
+            out[-1] += verb
+        out.append(term)
+    return out
+
+
 class Analyzer:
     """Tokenises and normalises text into index terms; optionally expands queries via a lexicon."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon
-        self._memo: dict[str, dict[str, str | None]] = {}
+        self._memo: dict[str, dict[str, str]] = {}
 
     def tokens(self, text: str) -> list[str]:
         """Lowercase tokens (ё→е); 1-character tokens are dropped unless they are digits."""
@@ -200,21 +210,17 @@ class Analyzer:
         if lang is None:
             lang = detect_lang(text)
         memo = self._memo.setdefault(lang, {})
-        out: list[str] = []
-        for token in raw_tokens(text):
-            try:
-                term = memo[token]
-            except KeyError:
-                if len(memo) >= _MEMO_MAX:
-                    memo.clear()
-                term = memo[token] = self.token_term(token, lang)
-            if term is None:
-                continue
-            verb = _KK_IDIOMS.get(out[-1]) if out else None
-            if verb is not None and term.startswith(verb):
-                out[-1] += verb
-            out.append(term)
-        return out
+        tokens = raw_tokens(text)
+        # the memo keeps "" for a token that is not indexed, so None means "not seen yet"
+        looked = list(map(memo.get, tokens))
+        if None in looked:
+            for i, term in enumerate(looked):
+                if term is None:
+                    if len(memo) >= _MEMO_MAX:
+                        memo.clear()
+                    term = looked[i] = memo[tokens[i]] = self.token_term(tokens[i], lang) or ""
+        out = [term for term in looked if term]
+        return _join_idioms(out) if not _KK_IDIOMS.keys().isdisjoint(out) else out
 
     def query_terms(self, text: str, lang: Lang | None = None) -> dict[str, float]:
         """Query term weights: 1.0 per occurrence (capped at 2.0), lexicon expansion terms 0.6."""

@@ -56,6 +56,9 @@ def test_normalize_maps_latin_lookalikes_only_inside_cyrillic_words() -> None:
     # Latin "i" inside Kazakh words (common in official texts) becomes Cyrillic "і".
     assert normalize("уәкiлеттi тiзiлiм") == "уәкілетті тізілім"
     assert normalize("портал eGov и e-gov") == "портал eGov и e-gov"
+    # a run is mapped when either neighbour is Cyrillic, also at the ends of the text
+    assert normalize("caйт oн-лайн") == "сайт он-лайн"
+    assert normalize("дa") == "да" and normalize("aд") == "ад" and normalize("a д") == "a д"
 
 
 def test_normalize_yo_invisible_and_stress() -> None:

@@ -148,3 +148,18 @@ def test_prefix_terms_join_derivations(encoder: SparseEncoder) -> None:
     shared = set(q_indices) & set(d_indices)
     assert shared == {term_index("^перед")}
     assert dict(zip(q_indices, q_values, strict=False))[term_index("^перед")] == 0.5
+
+
+def test_doc_counts_are_the_counted_doc_terms(encoder: SparseEncoder) -> None:
+    """Ingest counts terms and prefixes per distinct term; the multiset is `doc_terms`'."""
+    from collections import Counter
+
+    from assistant.text.lang import Lang
+
+    parts: list[tuple[str, Lang]] = [
+        ("Передача персональных данных и передача сведений", "ru"),
+        ("деректерді беру", "kk"),
+    ]
+    expected = Counter(t for text, lang in parts for t in encoder.doc_terms(text, lang))
+    assert encoder.doc_counts(parts) == expected
+    assert expected["^перед"] == 2
