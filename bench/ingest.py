@@ -241,6 +241,12 @@ NOTES = [
     "→ 0.70 s, 15,219 chunks 4.7 → 3.1 s, 699 chunks 0.27 → 0.20 s), so since 2026-12-06 it starts "
     "at 2,000 chunks, and the workers also collect the words of the read model's root index, which "
     "had taken a second pass over every text after the write.",
+    "- Since 2026-12-07 the analysis itself does less per chunk, with byte-identical vectors and root "
+    "index: normalisation maps a Latin run by checking its two neighbours instead of trying a "
+    "look-behind/look-ahead pattern at every character (1.0 → 0.3 s over the 17.7 M characters of "
+    "demo + large ×10), one pass drops invisible and combining marks, the lemma memo is read in one "
+    "`map`, and the prefix terms are counted once per distinct term instead of once per "
+    "occurrence. In-process analysis of ×10 went 7.0 → 5.1 s, in two workers 4.15 → 3.2 s.",
 ]
 
 
