@@ -6,12 +6,9 @@ A registry file is all-or-nothing: every bad row is reported with its line numbe
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +17,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from assistant.domain import Chunk
 from assistant.errors import ValidationProblem
 from ingest.acts.meta import repeal_status
+from ingest.registry_files import READERS
 
 Automatable = Literal["да", "частично", "нет"]
 Risk = Literal["низкий", "средний", "высокий"]
@@ -158,96 +156,6 @@ def _messages(exc: ValidationError) -> list[str]:
     return out
 
 
-# --- readers: each yields (line number, {column: value}) or (line number, error message) ---
-
-Record = tuple[int, dict[str, Any] | str]
-
-
-def _cell(value: object) -> str:
-    # Spreadsheet cells come typed: dates as datetime, ids as floats.
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _header_problem(header: list[str]) -> str | None:
-    missing = [name for name in REQUIRED if name not in header]
-    return f"missing required column(s): {', '.join(missing)}" if missing else None
-
-
-def _read_csv(path: Path) -> Iterator[Record]:
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    last_line = 0
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in cells]
-            problem = _header_problem(header)
-            if problem:
-                yield start, problem
-                return
-            continue
-        if len(cells) != len(header):
-            yield start, f"has {len(cells)} fields, the header has {len(header)}"
-            continue
-        yield start, dict(zip(header, cells, strict=True))
-    if header is None:
-        yield 1, "no header row"
-
-
-def _read_jsonl(path: Path) -> Iterator[Record]:
-    text = path.read_bytes().decode("utf-8-sig")
-    # split("\n"), not splitlines(): JSON strings may hold a raw U+2028, which is not a line end.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, f"invalid JSON ({exc.msg})"
-            continue
-        if not isinstance(obj, dict):
-            yield number, f"expected a JSON object, got {type(obj).__name__}"
-            continue
-        yield number, {str(k).strip().lower(): v if isinstance(v, list) else _cell(v) for k, v in obj.items()}
-
-
-def _read_xlsx(path: Path) -> Iterator[Record]:
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header: list[str] | None = None
-        for number, values in enumerate(rows, start=1):
-            cells = [_cell(v) for v in values]
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = [c.strip().lower() for c in cells]
-                problem = _header_problem(header)
-                if problem:
-                    yield number, problem
-                    return
-                continue
-            yield number, {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name}
-        if header is None:
-            yield 1, "no header row"
-    finally:
-        workbook.close()
-
-
-_READERS = {".csv": _read_csv, ".jsonl": _read_jsonl, ".xlsx": _read_xlsx}
-
-
 # A broken 50 MB file has ~175,000 bad rows; an admin fixes the first ones and re-runs, so the
 # report lists this many and counts the rest.
 MAX_PROBLEMS = 200
@@ -308,7 +216,7 @@ def load_registry(path: Path) -> list[RegistryRow]:
     """All rows of a registry file, or one `ValidationProblem` listing bad rows as
     '<file>:<line>: <reason>' (the first `MAX_PROBLEMS`; `problems_total` counts all)."""
     path = Path(path)
-    reader = _READERS.get(path.suffix.lower())
+    reader = READERS.get(path.suffix.lower())
     if reader is None:
         reason = f"unsupported registry format '{path.suffix}' (use .csv, .xlsx or .jsonl)"
         raise ValidationProblem(f"cannot read registry {path.name}", [f"{path.name}: {reason}"])
@@ -316,7 +224,7 @@ def load_registry(path: Path) -> list[RegistryRow]:
     problems = Problems()
     first_seen: dict[str, int] = {}
     try:
-        for number, record in reader(path):
+        for number, record in reader(path, REQUIRED):
             if isinstance(record, str):
                 problems.append(f"{path.name}:{number}: {record}")
                 continue

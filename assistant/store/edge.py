@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
+from assistant.store.filters import edge_filter
 from assistant.store.qdrant import (
     DENSE,
     KEYWORD_INDEXES,
@@ -42,22 +43,6 @@ log = logging.getLogger(__name__)
 
 _BATCH = 256
 _LOCK_FILE = ".lock"
-
-
-def edge_filter(filters: dict[str, Any] | None) -> Any:
-    """The same filter language as `build_filter` (qdrant-client), built from Edge's classes:
-    {'lang': 'ru'} → must match; list values → any of; {'lang!': 'kk'} → must not."""
-    if not filters:
-        return None
-    from qdrant_edge import FieldCondition, Filter, MatchAny, MatchValue
-
-    must: list[Any] = []
-    must_not: list[Any] = []
-    for key, value in filters.items():
-        target = must_not if key.endswith("!") else must
-        match: Any = MatchAny(any=list(value)) if isinstance(value, list | tuple) else MatchValue(value)
-        target.append(FieldCondition(key=key.rstrip("!"), match=match))
-    return Filter(must=must or None, must_not=must_not or None)
 
 
 def write_atomic(path: Path, text: str) -> None:

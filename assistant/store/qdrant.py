@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
+from assistant.store.filters import build_filter
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -361,23 +362,3 @@ def best_per_citation(scored: Iterable[tuple[dict[str, Any], float]]) -> dict[st
         citation = str(payload.get("citation", ""))
         best[citation] = max(score, best.get(citation, score))
     return best
-
-
-def build_filter(filters: dict[str, Any] | None) -> Any:
-    """{'lang': 'ru'} → must match; list values → any of; {'lang!': 'kk'} → must not."""
-    if not filters:
-        return None
-    from qdrant_client import models
-
-    must: list[Any] = []
-    must_not: list[Any] = []
-    for key, value in filters.items():
-        target = must_not if key.endswith("!") else must
-        field = key.rstrip("!")
-        match: Any = (
-            models.MatchAny(any=list(value))
-            if isinstance(value, list | tuple)
-            else models.MatchValue(value=value)
-        )
-        target.append(models.FieldCondition(key=field, match=match))
-    return models.Filter(must=must or None, must_not=must_not or None)

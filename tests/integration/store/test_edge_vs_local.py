@@ -14,7 +14,8 @@ import pytest
 from assistant.container import Container
 from assistant.settings import QdrantSettings
 from assistant.store.base import SparseVec
-from assistant.store.edge import EdgeStore, edge_filter
+from assistant.store.edge import EdgeStore
+from assistant.store.filters import edge_filter
 from assistant.store.qdrant import QdrantStore
 from tests.conftest import load_dev_items
 

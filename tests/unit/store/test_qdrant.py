@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qdrant_client import models
 
 from assistant.domain import Chunk
 from assistant.embeddings.hashing import HashingEmbedder
@@ -18,7 +17,7 @@ from assistant.errors import IndexNotReady, StoreLocked
 from assistant.settings import QdrantSettings
 from assistant.store.base import EncodedChunk, SparseVec
 from assistant.store.edge import EdgeStore
-from assistant.store.qdrant import QdrantStore, build_filter, chunk_from_payload, point_id
+from assistant.store.qdrant import QdrantStore, chunk_from_payload, point_id
 from assistant.text.sparse import CorpusStats, SparseEncoder
 from assistant.text.views import dense_text, lexical_parts, lexical_text
 from ingest.pipeline import content_hash, embed_hash
@@ -108,26 +107,6 @@ def query(store: Store, text: str, name: str = "kenes__v1", **kw: Any) -> list[s
         **kw,
     )
     return [s.chunk.chunk_id for s in scored]
-
-
-# -- build_filter ------------------------------------------------------------------------------
-def test_build_filter_empty() -> None:
-    assert build_filter(None) is None and build_filter({}) is None
-
-
-def test_build_filter_must_any_and_must_not() -> None:
-    flt = build_filter({"kind": "registry", "registry.automatable": ["да", "частично"], "lang!": "kk"})
-    assert flt.must == [
-        models.FieldCondition(key="kind", match=models.MatchValue(value="registry")),
-        models.FieldCondition(key="registry.automatable", match=models.MatchAny(any=["да", "частично"])),
-    ]
-    assert flt.must_not == [models.FieldCondition(key="lang", match=models.MatchValue(value="kk"))]
-
-
-def test_build_filter_only_negative_or_tuple() -> None:
-    flt = build_filter({"lang!": ("kk",)})
-    assert flt.must is None
-    assert flt.must_not == [models.FieldCondition(key="lang", match=models.MatchAny(any=["kk"]))]
 
 
 # -- collections and the alias -----------------------------------------------------------------
