@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +32,46 @@ def _header_problem(header: list[str], required: Sequence[str]) -> str | None:
     return f"missing required column(s): {', '.join(missing)}" if missing else None
 
 
-def _read_csv(path: Path, required: Sequence[str]) -> Iterator[Record]:
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _tabular(
+    rows: Iterable[tuple[int, list[str]]],
+    required: Sequence[str],
+    record: Callable[[list[str], list[str]], dict[str, Any] | str],
+) -> Iterator[Record]:
+    """Rows of a table whose first non-empty row is the header: each later row as `record`
+    makes it of the header and its cells."""
     header: list[str] | None = None
-    last_line = 0
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
+    for number, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         if header is None:
             header = [c.strip().lower() for c in cells]
             problem = _header_problem(header, required)
             if problem:
-                yield start, problem
+                yield number, problem
                 return
             continue
-        if len(cells) != len(header):
-            yield start, f"has {len(cells)} fields, the header has {len(header)}"
-            continue
-        yield start, dict(zip(header, cells, strict=True))
+        yield number, record(header, cells)
     if header is None:
         yield 1, "no header row"
+
+
+def _csv_record(header: list[str], cells: list[str]) -> dict[str, Any] | str:
+    if len(cells) != len(header):
+        return f"has {len(cells)} fields, the header has {len(header)}"
+    return dict(zip(header, cells, strict=True))
+
+
+def _read_csv(path: Path, required: Sequence[str]) -> Iterator[Record]:
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        last_line = 0
+        for cells in reader:  # a quoted cell may span lines: a row starts after the last one
+            start, last_line = last_line + 1, reader.line_num
+            yield start, cells
+
+    yield from _tabular(rows(), required, _csv_record)
 
 
 def _read_jsonl(path: Path, required: Sequence[str]) -> Iterator[Record]:
@@ -73,27 +91,18 @@ def _read_jsonl(path: Path, required: Sequence[str]) -> Iterator[Record]:
         yield number, {str(k).strip().lower(): v if isinstance(v, list) else _cell(v) for k, v in obj.items()}
 
 
+def _xlsx_record(header: list[str], cells: list[str]) -> dict[str, Any] | str:
+    return {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name}
+
+
 def _read_xlsx(path: Path, required: Sequence[str]) -> Iterator[Record]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header: list[str] | None = None
-        for number, values in enumerate(rows, start=1):
-            cells = [_cell(v) for v in values]
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = [c.strip().lower() for c in cells]
-                problem = _header_problem(header, required)
-                if problem:
-                    yield number, problem
-                    return
-                continue
-            yield number, {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name}
-        if header is None:
-            yield 1, "no header row"
+        values = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = ((number, [_cell(v) for v in row]) for number, row in enumerate(values, start=1))
+        yield from _tabular(rows, required, _xlsx_record)
     finally:
         workbook.close()
 
