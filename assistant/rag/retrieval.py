@@ -76,6 +76,10 @@ class HybridRetriever:
             filters=flt,
         )
         t2 = time.perf_counter()
+        # RRF scores are sums of 1/(k + rank), so exact ties are common, and the engine orders
+        # tied points differently from one process to the next: the chunk id settles them, so
+        # a question gets the same sources every time (and a refit the same training rows)
+        scored = sorted(scored, key=lambda s: (-s.score, s.chunk.chunk_id))
         hits: list[SearchHit] = []
         seen: dict[str, int] = {}
         for item in scored:
