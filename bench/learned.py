@@ -1,9 +1,10 @@
 """Answer quality with the learned rankers against the hand-written rules they replaced, on the
-dev sets and on a held-out set, next to the train and held-out-article numbers from fitting.
+dev sets and on held-out sets, next to the train and held-out-article numbers from fitting.
 The dev questions carry part of the fits' weight (DEV_SHARE in eval/train_fit.py), so the dev
 columns are partly in sample; the held-out sets (data/demo/eval/heldout*-fresh-qa.jsonl, written
 in the dev sets' style after the rankers were fitted) were never fitted, tuned or chosen on, and
-each is reported in its own columns (HELD_OUT says what has been done with each). Fake LLM (the CI gate configuration): the answer text is the quoted evidence.
+each is reported in its own columns (HELD_OUT says what has been done with each). Fake LLM (the
+CI gate configuration): the answer text is the quoted evidence.
 Writes docs/benchmarks.md (section "learned") and bench/results/learned.json.
 
     .venv/bin/python -m bench.learned        # needs a built demo index (kenes ingest)
