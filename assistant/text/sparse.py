@@ -52,8 +52,13 @@ PREFIX_LEN = 5
 PREFIX_QUERY_WEIGHT = 0.5
 
 
+def prefix_of(term: str) -> str | None:
+    """The weaker prefix term indexed beside a long word's term, or None for a short or numeric one."""
+    return f"^{term[:PREFIX_LEN]}" if len(term) > PREFIX_LEN + 1 and term[0].isalpha() else None
+
+
 def with_prefixes(terms: list[str]) -> list[str]:
-    return terms + [f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1 and t[0].isalpha()]
+    return terms + [p for p in map(prefix_of, terms) if p is not None]
 
 
 def query_weights(analyzer: Analyzer, text: str, lang: Lang | None = None) -> dict[str, float]:
@@ -61,8 +66,8 @@ def query_weights(analyzer: Analyzer, text: str, lang: Lang | None = None) -> di
     term per long term. Relevance and evidence ranking use the same weights as retrieval."""
     weights = analyzer.query_terms(text, lang)
     for term, weight in list(weights.items()):
-        if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
-            key = f"^{term[:PREFIX_LEN]}"
+        key = prefix_of(term)
+        if key is not None:
             weights[key] = max(weights.get(key, 0.0), weight * PREFIX_QUERY_WEIGHT)
     return weights
 
@@ -134,8 +139,8 @@ class SparseEncoder:
             counts.update(self.analyzer.terms(text, lang))
         prefixes: dict[str, int] = {}
         for term, n in counts.items():
-            if len(term) > PREFIX_LEN + 1 and term[0].isalpha():
-                key = "^" + term[:PREFIX_LEN]
+            key = prefix_of(term)
+            if key is not None:
                 prefixes[key] = prefixes.get(key, 0) + n
         dict.update(counts, prefixes)  # no term starts with "^": nothing to add up
         return counts
