@@ -32,7 +32,10 @@ class QdrantSettings(BaseModel):
     edge_hnsw_ef_construct: int = Field(default=100, ge=4, description="edge: HNSW build beam")
     edge_hnsw_ef: int | None = Field(default=None, ge=1, description="edge: search beam (None = engine's)")
     edge_indexing_threshold_kb: int | None = Field(
-        default=None, ge=0, description="edge: segment size (KB) above which HNSW is built; None = 10 MB"
+        default=None,
+        ge=0,
+        description="edge: segment size (KB) above which segments are indexed (HNSW); None = 10 MB, "
+        "or never in sparse-only mode; 0 = never",
     )
     edge_search_threads: int | None = Field(default=None, ge=1, description="edge: search pool size")
     # where a new version keeps its data (fixed when the version is built): «cold» = on disk,

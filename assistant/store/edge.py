@@ -144,6 +144,13 @@ class EdgeStore(PagedReads):
         )
 
         s = self._settings
+        sparse_only = dense_dim <= 1  # the placeholder vector of `embeddings.mode=none`
+        threshold = s.edge_indexing_threshold_kb
+        if threshold is None and sparse_only:
+            # 0 = never index: with no dense graph to build, the indexing optimizer only rewrote
+            # every segment, which took longer than the whole sparse analysis, and sparse search
+            # on the plain segments is as fast (bench/ingest, docs/benchmarks.md)
+            threshold = 0
         memory = {"cold": Memory.Cold, "cached": Memory.Cached, "pinned": Memory.Pinned}
         int8 = ScalarQuantizationConfig(type=ScalarType.Int8, quantile=0.99, memory=Memory.Pinned)
         config = EdgeConfig(
@@ -152,13 +159,13 @@ class EdgeStore(PagedReads):
                     size=dense_dim,
                     distance=Distance.Cosine,
                     memory=memory[s.edge_vector_memory],
-                    quantization_config=int8 if s.edge_quantization == "int8" and dense_dim > 1 else None,
+                    quantization_config=int8 if s.edge_quantization == "int8" and not sparse_only else None,
                     # the sparse-only placeholder (one dimension, the same for every point, never
                     # searched): no graph to build over a million identical points
                     hnsw_config=HnswIndexConfig(
                         m=0, ef_construct=s.edge_hnsw_ef_construct, full_scan_threshold=10_000
                     )
-                    if dense_dim <= 1
+                    if sparse_only
                     else None,
                 )
             },
@@ -168,7 +175,7 @@ class EdgeStore(PagedReads):
             hnsw_config=HnswIndexConfig(
                 m=s.edge_hnsw_m, ef_construct=s.edge_hnsw_ef_construct, full_scan_threshold=10_000
             ),
-            optimizers=EdgeOptimizersConfig(indexing_threshold=s.edge_indexing_threshold_kb),
+            optimizers=EdgeOptimizersConfig(indexing_threshold=threshold),
             max_search_threads=s.edge_search_threads,
         )
         with self._lock:

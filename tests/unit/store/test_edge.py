@@ -14,6 +14,7 @@ from qdrant_client import QdrantClient
 
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.settings import QdrantSettings
+from assistant.store.base import EncodedChunk
 from assistant.store.edge import EdgeStore, write_atomic
 from assistant.store.export import archive, export_to_qdrant
 from assistant.store.qdrant import QdrantStore
@@ -68,6 +69,39 @@ def test_writes_are_optimized_before_search(edge: EdgeStore) -> None:
     assert "kenes__v1" in edge._dirty
     assert query(edge, "рассматривается заявление")[0] == "law#st1@ru"
     assert "kenes__v1" not in edge._dirty
+
+
+def _indexing_threshold(root: Path, name: str) -> object:
+    return json.loads((root / name / "edge_config.json").read_text())["optimizers"]["indexing_threshold"]
+
+
+def test_sparse_only_versions_are_never_indexed_and_still_search(tmp_path: Path) -> None:
+    """A sparse-only version (a one-dimensional placeholder for the dense vector) has no graph to
+    build, so its segments stay plain; a dense version keeps the engine's threshold, and an
+    explicit setting wins over both."""
+    root = tmp_path / "edge"
+    store = EdgeStore(QdrantSettings(), str(root))
+    try:
+        sparse_only = [
+            EncodedChunk(e.chunk, [0.0], e.sparse, e.lexical, e.content_hash, e.embed_hash)
+            for e in encode(CHUNKS)
+        ]
+        store.create_collection("kenes__v1", 1)
+        store.add("kenes__v1", sparse_only)
+        store.create_collection("kenes__v2", EMBEDDER.dim)
+        assert _indexing_threshold(root, "kenes__v1") == 0
+        assert _indexing_threshold(root, "kenes__v2") is None
+        hits = store.query("kenes__v1", [0.0], encode(CHUNKS[:1])[0].sparse, limit=3, candidates=10,
+                           weights=(1.0, 0.0), rrf_k=10)  # fmt: skip
+        assert hits[0].chunk.chunk_id == CHUNKS[0].chunk_id and store.count("kenes__v1") == len(CHUNKS)
+    finally:
+        store.close()
+    explicit = EdgeStore(QdrantSettings(edge_indexing_threshold_kb=500), str(tmp_path / "other"))
+    try:
+        explicit.create_collection("kenes__v1", 1)
+        assert _indexing_threshold(tmp_path / "other", "kenes__v1") == 500
+    finally:
+        explicit.close()
 
 
 def test_reopened_store_reads_what_was_written(edge: EdgeStore, tmp_path: Path) -> None:
