@@ -30,18 +30,20 @@ HELD_OUT = {
     "held-out 1": (
         DEMO_DIR / "eval" / "heldout-fresh-qa.jsonl",
         "40 questions written on 2026-12-07 after the fit; its failures were read since, to look for "
-        "classes of errors (nothing was tuned on it)",
+        "classes of errors (nothing was tuned on it), and trial fits that were not kept took it as "
+        "training questions",
     ),
     "held-out 2": (
         DEMO_DIR / "eval" / "heldout2-fresh-qa.jsonl",
         "50 questions (34 law, 14 of them Kazakh; 10 registry; 6 out of scope) written later the "
         "same day by another writer who saw neither Kenes's answers nor the first set's results; "
-        "one change was judged on it once since (docs/benchmarks.md)",
+        "changes were judged on it since, and its failures read (docs/benchmarks.md)",
     ),
     "held-out 3": (
         DEMO_DIR / "eval" / "heldout3-fresh-qa.jsonl",
         "50 questions in the same mix by a third writing pass, on facts the other sets do not ask; "
-        "run for this table only",
+        "run for this table and to judge one change once (Kazakh–Russian bridges, not kept), for "
+        "which the answers it changed were read",
     ),
 }
 REPORT = Path("eval/train/report.json")
