@@ -252,8 +252,9 @@ NOTES = [
     "dense graph to build, the indexing optimizer only rewrote every segment, 3.1 s of the 9.8 s "
     "build of demo + large ×10 against 2.9 s for the whole sparse analysis, and sparse search on the "
     "plain segments measured no slower (100k chunks, the 80 dev-v2 law and registry questions asked "
-    "twice in a fresh process: p50 / p95 4.4 / 9.9 ms against 5.2 / 8.6 ms indexed, peak RSS 3.0 against 3.8 GB). The merge into "
-    "few segments still runs before the version goes live. Builds with dense vectors are unchanged.",
+    "twice in a fresh process: p50 / p95 4.4 / 9.9 ms against 5.2 / 8.6 ms indexed, peak RSS 3.0 "
+    "against 3.8 GB). The merge into few segments still runs before the version goes live. Builds "
+    "with dense vectors are unchanged.",
 ]
 
 
