@@ -50,6 +50,23 @@ def test_the_held_out_set_loads_apart_from_the_dev_sets() -> None:
     assert {i.lang for i in items} == {"ru", "kk"} and sum(not i.answerable for i in items) == 4
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "heldout2-fresh-qa.jsonl",
+        "heldout3-fresh-qa.jsonl",
+        "heldout4-fresh-qa.jsonl",
+        "train-kk-written.jsonl",
+    ],
+)
+def test_later_held_out_and_written_sets_load_outside_dev(name: str) -> None:
+    path = DEMO_DIR / "eval" / name
+    items = load_dataset([path])
+    assert len({i.id for i in items}) == len(items) >= 50
+    assert all(i.gold_ids and i.must_contain_any for i in items if i.answerable)
+    assert path not in sorted((DEMO_DIR / "eval").glob("dev*.jsonl"))
+
+
 def test_bad_lines_report_file_line_and_field(tmp_path: Path) -> None:
     path = write(
         tmp_path / "set.jsonl",
