@@ -12,7 +12,7 @@ from assistant.text.analyzer import Analyzer, raw_tokens
 from assistant.text.numbers import amounts, numbers
 from assistant.text.russian import get_morph
 from assistant.text.sentences import split_sentences
-from assistant.text.sparse import PREFIX_LEN, with_prefixes
+from assistant.text.sparse import prefix_of, with_prefixes
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 # the number of the point a sentence was copied from («14. Информация …», «7-4) утверждает …»):
@@ -44,11 +44,7 @@ def support(sentence_terms: set[str], source_terms: set[str]) -> float:
     words = [t for t in sentence_terms if not t.startswith("^")]
     if not words:
         return 0.0
-    hits = sum(
-        1
-        for t in words
-        if t in source_terms or (len(t) > PREFIX_LEN + 1 and f"^{t[:PREFIX_LEN]}" in source_terms)
-    )
+    hits = sum(1 for t in words if t in source_terms or prefix_of(t) in source_terms)
     return hits / len(words)
 
 
@@ -96,7 +92,6 @@ def check(
             carried = []
             continue
         terms = set(analyzer.terms(bare))
-        terms |= {f"^{t[:PREFIX_LEN]}" for t in terms if len(t) > PREFIX_LEN + 1}
         if not valid and carried:
             valid = carried  # "[1]. Текст…": a marker standing alone cites the sentence after it
         if not valid:

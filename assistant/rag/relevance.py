@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.text.analyzer import Analyzer, raw_tokens
-from assistant.text.sparse import PREFIX_LEN, SparseEncoder, with_prefixes
+from assistant.text.sparse import SparseEncoder, prefix_of, with_prefixes
 from assistant.text.sparse import query_weights as sparse_query_weights
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ class Coverage:
         for term, weight in weights.items():
             idf = stats.idf(term)
             if weight >= 1.0:
-                root = f"^{term[:PREFIX_LEN]}" if len(term) > PREFIX_LEN + 1 else None
-                self.required.append((term, root, weight * idf))
+                self.required.append((term, prefix_of(term), weight * idf))
                 self.needed += weight * idf
             elif not term.startswith("^"):
                 self.optional.append((term, weight * idf))  # a lexicon expansion: how the act words it
