@@ -16,7 +16,6 @@ OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
     "SCARF_NO_ANALYTICS": "true",
     "TOKENIZERS_PARALLELISM": "false",
-    "LLAMA_INDEX_NO_TELEMETRY": "1",
     # sentence-transformers/transformers may try to reach the hub for a tokenizer otherwise.
     "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
     # model loading progress bars would interleave with CLI output and JSON lines

@@ -44,10 +44,6 @@ class Plan:
 
 def _updated_payload(old: StoredPoint, chunk: Chunk) -> StoredPoint:
     payload = {**old.payload, **chunk.model_dump(), "content_hash": content_hash(chunk)}
-    if "_node_content" in payload:  # keep llama-index's node copy in step with the payload
-        node = json.loads(payload["_node_content"])
-        node["metadata"] = {k: v for k, v in payload.items() if not k.startswith("_")}
-        payload["_node_content"] = json.dumps(node, ensure_ascii=False)
     return StoredPoint(chunk, payload["content_hash"], old.embed_hash, payload, old.vectors)
 
 

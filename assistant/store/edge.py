@@ -32,6 +32,7 @@ from assistant.store.qdrant import (
     best_per_citation,
     chunk_from_payload,
     point_id,
+    point_payload,
 )
 
 if TYPE_CHECKING:
@@ -271,11 +272,7 @@ class EdgeStore(PagedReads):
                         DENSE: item.dense,
                         SPARSE: SparseVector(indices=item.sparse.indices, values=item.sparse.values),
                     },
-                    payload={
-                        **item.chunk.model_dump(),
-                        "content_hash": item.content_hash,
-                        "embed_hash": item.embed_hash,
-                    },
+                    payload=point_payload(item),
                 )
                 for item in items
             ],

@@ -1,7 +1,8 @@
 """Qdrant adapter: embedded local mode (`qdrant.path`) or a server (`qdrant.url`), one code path.
 
-Writes go through llama-index's QdrantVectorStore (nodes → points); reads use qdrant-client's
-query API directly because hybrid search needs weighted RRF over a dense and a sparse prefetch."""
+Points are written and read with qdrant-client directly: the payload is the chunk and its two
+hashes, the same as the embedded engine's (`point_payload`), and hybrid search needs weighted RRF
+over a dense and a sparse prefetch."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ WINDOWS_PER_CITATION = 8
 SPARSE = "sparse"
 _NS = uuid.UUID("6f1c2a52-3b7e-4e55-9a44-0c8f6f0b7a11")
 _CHUNK_FIELDS = set(Chunk.model_fields)
+_BATCH = 256  # points per write request
 # Only fields a query filters or facets on: each index costs the build a pass over every
 # point's payload (about 0.25 s per 15k points on Edge), and points are found by id, not chunk_id.
 KEYWORD_INDEXES = (
@@ -46,6 +48,12 @@ KEYWORD_INDEXES = (
 
 def point_id(chunk_id: str) -> str:
     return str(uuid.uuid5(_NS, chunk_id))
+
+
+def point_payload(item: EncodedChunk) -> dict[str, Any]:
+    """What both engines store with a point: the chunk, and the hashes an incremental update
+    compares to tell unchanged, payload-only and re-embedded items apart."""
+    return {**item.chunk.model_dump(), "content_hash": item.content_hash, "embed_hash": item.embed_hash}
 
 
 def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
@@ -188,45 +196,21 @@ class QdrantStore(PagedReads):
 
     # -- writes ----------------------------------------------------------------------------
     def add(self, name: str, items: list[EncodedChunk]) -> None:
-        if not items:
-            return
-        from llama_index.core.schema import BaseNode, TextNode
-        from llama_index.vector_stores.qdrant import QdrantVectorStore
+        from qdrant_client import models
 
-        sparse_by_text: dict[str, SparseVec] = {}
-        nodes: list[BaseNode] = []
-        for item in items:
-            node = TextNode(
-                id_=point_id(item.chunk.chunk_id),
-                text=item.lexical,
-                embedding=item.dense,
-                metadata={
-                    **item.chunk.model_dump(),
-                    "content_hash": item.content_hash,
-                    "embed_hash": item.embed_hash,
-                },
-                excluded_embed_metadata_keys=[*list(item.chunk.model_dump()), "content_hash", "embed_hash"],
-            )
-            sparse_by_text[node.get_content(metadata_mode="embed")] = item.sparse  # type: ignore[arg-type]
-            nodes.append(node)
-
-        def sparse_doc_fn(texts: list[str]) -> tuple[list[list[int]], list[list[float]]]:
-            # BM25 weights need corpus statistics, so they are computed before llama-index
-            # builds points; this hands each node its precomputed vector.
-            vecs = [sparse_by_text[t] for t in texts]
-            return [v.indices for v in vecs], [v.values for v in vecs]
-
-        writer = QdrantVectorStore(
-            collection_name=name,
-            client=self.client,
-            enable_hybrid=True,
-            dense_vector_name=DENSE,
-            sparse_vector_name=SPARSE,
-            sparse_doc_fn=sparse_doc_fn,
-            sparse_query_fn=sparse_doc_fn,
-            batch_size=256,
-        )
-        writer.add(nodes)
+        for start in range(0, len(items), _BATCH):
+            points = [
+                models.PointStruct(
+                    id=point_id(item.chunk.chunk_id),
+                    vector={
+                        DENSE: item.dense,
+                        SPARSE: models.SparseVector(indices=item.sparse.indices, values=item.sparse.values),
+                    },
+                    payload=point_payload(item),
+                )
+                for item in items[start : start + _BATCH]
+            ]
+            self.client.upsert(name, points)
 
     def delete(self, name: str, chunk_ids: list[str]) -> None:
         from qdrant_client import models
@@ -249,7 +233,7 @@ class QdrantStore(PagedReads):
                     indices=list(sparse.indices), values=list(sparse.values)
                 )
             batch.append(models.PointStruct(id=point_id(p.chunk.chunk_id), vector=vectors, payload=p.payload))
-            if len(batch) == 256:
+            if len(batch) == _BATCH:
                 self.client.upsert(dst, batch)
                 batch = []
         if batch:

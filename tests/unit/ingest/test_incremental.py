@@ -105,16 +105,6 @@ def test_payload_only_change_keeps_vectors_and_embed_hash() -> None:
     assert updated.chunk == new
 
 
-def test_payload_update_keeps_the_llama_index_node_copy_in_step() -> None:
-    old = stored(reg(function_id="A-1"))
-    old.payload["_node_content"] = json.dumps({"id_": "x", "metadata": {"stale": True}})
-    new = reg(function_id="A-1", automation_risk="средний", automatable="частично")
-    plan = plan_update([old], SourceSet(chunks=[new]), embedder_name=EMBEDDER)
-    node = json.loads(plan.updated[0].payload["_node_content"])
-    assert node["id_"] == "x" and "stale" not in node["metadata"]
-    assert node["metadata"]["registry"]["automation_risk"] == "средний"
-
-
 def test_an_updated_act_is_replanned() -> None:
     new = [act("tiny-act#st1", "Первая статья в новой редакции."), act("tiny-act#st2", "Новая статья.")]
     plan = plan_update(TINY_ACT, SourceSet(chunks=new), embedder_name=EMBEDDER)

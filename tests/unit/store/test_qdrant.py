@@ -17,7 +17,7 @@ from assistant.errors import IndexNotReady, StoreLocked
 from assistant.settings import QdrantSettings
 from assistant.store.base import EncodedChunk, SparseVec
 from assistant.store.edge import EdgeStore
-from assistant.store.qdrant import QdrantStore, chunk_from_payload, point_id
+from assistant.store.qdrant import QdrantStore, chunk_from_payload, point_id, point_payload
 from assistant.text.sparse import CorpusStats, SparseEncoder
 from assistant.text.views import dense_text, lexical_parts, lexical_text
 from ingest.pipeline import content_hash, embed_hash
@@ -170,6 +170,18 @@ def test_add_and_scroll_roundtrip(filled: Store) -> None:
     assert set(with_vectors.vectors) == {"dense", "sparse"}
 
 
+def test_both_engines_store_the_chunk_and_its_hashes_only(filled: Store) -> None:
+    """The payload is what `stored_point` reads back and an incremental update copies: no
+    writer's own copy of the point (a stale copy would outlive the next payload update)."""
+    payloads = [p.payload for p in filled.scroll("kenes__v1")]
+    assert {frozenset(p) for p in payloads} == {
+        frozenset([*Chunk.model_fields, "content_hash", "embed_hash"])
+    }
+    by_id = {p["chunk_id"]: p for p in payloads}
+    for item in encode(CHUNKS):
+        assert by_id[item.chunk.chunk_id] == point_payload(item)
+
+
 def test_add_nothing_is_a_no_op(filled: Store) -> None:
     filled.add("kenes__v1", [])
     assert filled.count("kenes__v1") == len(CHUNKS)
@@ -244,13 +256,15 @@ def test_copy_points_carries_vectors_and_given_payload(filled: Store) -> None:
     assert query(filled, "рассматривается заявление", "kenes__v2")[0] == "law#st1@ru"
 
 
-def test_copy_points_in_batches(store: Store) -> None:
+def test_add_and_copy_points_in_batches(store: Store) -> None:
     store.create_collection("kenes__v1", EMBEDDER.dim)
     many = [act(f"law#st{i}", f"Статья номер {i} о заявлениях.") for i in range(300)]
     store.add("kenes__v1", encode(many))
     store.create_collection("kenes__v2", EMBEDDER.dim)
     store.copy_points("kenes__v1", "kenes__v2", list(store.scroll("kenes__v1", with_vectors=True)))
-    assert store.count("kenes__v2") == 300  # more than one batch of 256, and scroll pages through them
+    assert (
+        store.count("kenes__v1") == store.count("kenes__v2") == 300
+    )  # more than one batch of 256, and scroll pages through them
 
 
 def test_query_hybrid_and_filters(filled: Store) -> None:
