@@ -112,6 +112,9 @@ class EvalRunner:
         config = {
             "index_version": self.assistant.index_version(),
             "settings": settings_dump(self.assistant.settings),
+            # a refit writes new rankers where the settings still point: the same settings
+            # and index then answer differently
+            "learned": self.assistant.learned_models(),
             "judge": judge,
         }
         if fresh:
@@ -147,8 +150,13 @@ class EvalRunner:
         if not self.results_path.exists() or not path.exists():
             return
         old = json.loads(path.read_text(encoding="utf-8"))
-        for key, what in (("index_version", "a different index version"), ("settings", "different settings")):
-            if old.get(key) != config[key]:
+        checks = (
+            ("index_version", "a different index version"),
+            ("settings", "different settings"),
+            ("learned", "other learned rankers"),
+        )
+        for key, what in checks:
+            if old.get(key, {}) != config[key]:
                 # Mixing answers from two indexes or configs would make the summary meaningless.
                 raise ConfigError(
                     f"{self.out_dir} holds results made with {what}; "

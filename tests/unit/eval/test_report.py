@@ -129,12 +129,13 @@ class StubAssistant:
         self.settings = Settings(data_dir=data_dir, llm=LLMSettings(mode="fake", api_key=SecretStr("s3cret")))
         self.version = version
         self.asked: list[str] = []
+        self.learned: dict[str, object] = {}
 
     def index_version(self) -> str:
         return self.version
 
     def learned_models(self) -> dict[str, object]:
-        return {}
+        return self.learned
 
     def search(
         self, query: str, *, top_k: int | None = None, history: list[str] | None = None
@@ -195,6 +196,10 @@ def test_runner_records_errors_resumes_and_refuses_mixed_configs(tmp_path: Path)
 
     with pytest.raises(ConfigError, match="index version"):
         EvalRunner(StubAssistant(tmp_path / "data", "kenes_v2"), out, progress=False).run(items())  # type: ignore[arg-type]
+    # rankers refitted in place: same settings, same index, other answers
+    stub.learned = {"fitted": "2026-12-07T09:00:00+00:00"}
+    with pytest.raises(ConfigError, match="other learned rankers"):
+        EvalRunner(stub, out, progress=False).run(items())  # type: ignore[arg-type]
 
 
 def test_judge_verdicts_and_scrub() -> None:
