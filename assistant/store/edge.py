@@ -23,6 +23,7 @@ from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
 from assistant.store.filters import edge_filter
+from assistant.store.fusion import TIE_MARGIN, fuse, settled
 from assistant.store.qdrant import (
     DENSE,
     KEYWORD_INDEXES,
@@ -344,26 +345,39 @@ class EdgeStore(PagedReads):
         rrf_k: int,
         filters: dict[str, Any] | None = None,
     ) -> list[ScoredChunk]:
-        from qdrant_edge import Fusion, Prefetch, Query, QueryRequest, SearchParams, SparseVector
+        from qdrant_edge import Query, QueryBatchRequest, QueryRequest, SearchParams, SparseVector
 
         flt = edge_filter(filters)
         params = SearchParams(hnsw_ef=self._settings.edge_hnsw_ef) if self._settings.edge_hnsw_ef else None
-        prefetch: list[Prefetch] = []
-        used: list[float] = []
+        depth = candidates + TIE_MARGIN
+        sides: list[tuple[QueryRequest, float]] = []
         if sparse is not None and sparse.indices and weights[0] > 0:
             vec = SparseVector(indices=sparse.indices, values=sparse.values)
-            prefetch.append(Prefetch(limit=candidates, query=Query.Nearest(vec, using=SPARSE), filter=flt))
-            used.append(weights[0])
+            sides.append(
+                (QueryRequest(limit=depth, query=Query.Nearest(vec, using=SPARSE), filter=flt), weights[0])
+            )
         if dense is not None and weights[1] > 0:
             near = Query.Nearest(dense, using=DENSE)
-            prefetch.append(Prefetch(limit=candidates, query=near, filter=flt, params=params))
-            used.append(weights[1])
-        if not prefetch:
+            sides.append((QueryRequest(limit=depth, query=near, filter=flt, params=params), weights[1]))
+        if not sides:
             return []
-        fusion: Any = Fusion.Rrf(k=rrf_k, weights=used)  # the stub's union omits the nested class
-        request = QueryRequest(limit=limit, prefetches=prefetch, query=fusion, with_payload=True)
-        points = self._optimized(name).query(request)
-        return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in points]
+        shard = self._optimized(name)
+        # each side scored by the engine in one batch; the fusion is ours (store/fusion: ties)
+        lists = shard.query_batch(QueryBatchRequest([request for request, _ in sides]))
+        fused = fuse(
+            [
+                (settled([(str(p.id), float(p.score)) for p in points], candidates), weight)
+                for points, (_, weight) in zip(lists, sides, strict=True)
+            ],
+            rrf_k,
+            limit,
+        )
+        records = {str(r.id): r for r in shard.retrieve([pid for pid, _ in fused], True, False)}
+        return [
+            ScoredChunk(chunk_from_payload(records[pid].payload or {}), score)
+            for pid, score in fused
+            if pid in records
+        ]
 
     def similarities(self, name: str, dense: list[float], citations: list[str]) -> dict[str, float]:
         from qdrant_edge import Query, QueryRequest

@@ -16,6 +16,7 @@ from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
 from assistant.store.filters import build_filter
+from assistant.store.fusion import TIE_MARGIN, fuse, settled
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -287,31 +288,33 @@ class QdrantStore(PagedReads):
         from qdrant_client import models
 
         flt = build_filter(filters)
-        prefetch: list[models.Prefetch] = []
-        used_weights: list[float] = []
+        depth = candidates + TIE_MARGIN
+        sides: list[tuple[models.QueryRequest, float]] = []
         if sparse is not None and sparse.indices and weights[0] > 0:
-            prefetch.append(
-                models.Prefetch(
-                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
-                    using=SPARSE,
-                    limit=candidates,
-                    filter=flt,
-                )
-            )
-            used_weights.append(weights[0])
+            vec = models.SparseVector(indices=sparse.indices, values=sparse.values)
+            sides.append((models.QueryRequest(query=vec, using=SPARSE, limit=depth, filter=flt), weights[0]))
         if dense is not None and weights[1] > 0:
-            prefetch.append(models.Prefetch(query=dense, using=DENSE, limit=candidates, filter=flt))
-            used_weights.append(weights[1])
-        if not prefetch:
+            sides.append((models.QueryRequest(query=dense, using=DENSE, limit=depth, filter=flt), weights[1]))
+        if not sides:
             return []
-        response = self.client.query_points(
-            name,
-            prefetch=prefetch,
-            query=models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=used_weights)),
-            limit=limit,
-            with_payload=True,
+        # each side scored by the engine in one batch; the fusion is ours (store/fusion: ties)
+        lists = self.client.query_batch_points(name, [request for request, _ in sides])
+        fused = fuse(
+            [
+                (settled([(str(p.id), float(p.score)) for p in response.points], candidates), weight)
+                for response, (_, weight) in zip(lists, sides, strict=True)
+            ],
+            rrf_k,
+            limit,
         )
-        return [ScoredChunk(chunk_from_payload(p.payload or {}), float(p.score)) for p in response.points]
+        records = {
+            str(r.id): r for r in self.client.retrieve(name, [pid for pid, _ in fused], with_payload=True)
+        }
+        return [
+            ScoredChunk(chunk_from_payload(records[pid].payload or {}), score)
+            for pid, score in fused
+            if pid in records
+        ]
 
     def similarities(self, name: str, dense: list[float], citations: list[str]) -> dict[str, float]:
         if not citations:

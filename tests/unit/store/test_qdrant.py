@@ -318,6 +318,29 @@ def test_every_write_refreshes_what_queries_see(filled: Store) -> None:
     assert query(filled, "заявление реестр правила", "kenes__v2") == []
 
 
+@pytest.mark.parametrize("backend", ["edge", "qdrant-local"])
+def test_tied_points_rank_the_same_whatever_order_they_were_written_in(tmp_path: Path, backend: str) -> None:
+    """Registry rows of one function for several agencies tie on the sparse side; the engine lists
+    a tie in its own internal order, which differs between builds of the same data."""
+    rows = [
+        row_to_chunk(RegistryRow.model_validate(td.row(function_id=f"TA-03-{i:02d}", agency=f"орган {name}")))
+        for i, name in enumerate(("альфа", "бета", "гамма", "дельта", "эпсилон"))
+    ]
+    encoded = encode([*rows, CHUNKS[0], CHUNKS[2]])
+    answers = []
+    for order in (encoded, list(reversed(encoded))):
+        store = open_store(backend, tmp_path / f"q{len(answers)}")
+        store.create_collection("kenes__v1", EMBEDDER.dim)
+        for item in order:  # one write each: the engine's internal order is the writing order
+            store.add("kenes__v1", [item])
+        answers.append([(h.chunk.chunk_id, h.score) for h in store.query(
+            "kenes__v1", None, encoded[0].sparse, limit=5, candidates=3, weights=(1.0, 0.0), rrf_k=10
+        )])  # fmt: skip
+        store.close()
+    scores = [score for _, score in answers[0]]
+    assert answers[0] == answers[1] and len(scores) == 3 and scores[1] == scores[2]  # a tie, cut at 3
+
+
 def test_point_ids_are_stable_uuids() -> None:
     assert point_id("law#st1@ru") == point_id("law#st1@ru") != point_id("law#st1@kk")
     assert len(point_id("x")) == 36
