@@ -23,7 +23,7 @@ from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
 from assistant.store.filters import edge_filter
-from assistant.store.fusion import TIE_MARGIN, fuse, settled
+from assistant.store.fusion import TIE_MARGIN, fuse_sides
 from assistant.store.qdrant import (
     DENSE,
     KEYWORD_INDEXES,
@@ -364,11 +364,10 @@ class EdgeStore(PagedReads):
         shard = self._optimized(name)
         # each side scored by the engine in one batch; the fusion is ours (store/fusion: ties)
         lists = shard.query_batch(QueryBatchRequest([request for request, _ in sides]))
-        fused = fuse(
-            [
-                (settled([(str(p.id), float(p.score)) for p in points], candidates), weight)
-                for points, (_, weight) in zip(lists, sides, strict=True)
-            ],
+        fused = fuse_sides(
+            [[(str(p.id), float(p.score)) for p in points] for points in lists],
+            [weight for _, weight in sides],
+            candidates,
             rrf_k,
             limit,
         )

@@ -46,3 +46,11 @@ def fuse(sides: Sequence[tuple[Sequence[Scored], float]], k: int, limit: int) ->
         for point, rank in competition_ranks(points).items():
             fused[point] = fused.get(point, 0.0) + 1.0 / (k - 1 + rank / weight)
     return sorted(fused.items(), key=lambda p: (-p[1], p[0]))[:limit]
+
+
+def fuse_sides(
+    lists: Sequence[Sequence[Scored]], weights: Sequence[float], depth: int, k: int, limit: int
+) -> list[Scored]:
+    """What both stores do with the engine's per-side lists (fetched `depth + TIE_MARGIN` deep):
+    each settled to `depth`, then fused."""
+    return fuse([(settled(points, depth), w) for points, w in zip(lists, weights, strict=True)], k, limit)

@@ -1,8 +1,8 @@
 """Qdrant adapter: embedded local mode (`qdrant.path`) or a server (`qdrant.url`), one code path.
 
 Points are written and read with qdrant-client directly: the payload is the chunk and its two
-hashes, the same as the embedded engine's (`point_payload`), and hybrid search needs weighted RRF
-over a dense and a sparse prefetch."""
+hashes, the same as the embedded engine's (`point_payload`); a hybrid search has the server score
+the sparse and the dense side in one batch and fuses them in `store/fusion` (ties settled)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from assistant.domain import Chunk
 from assistant.errors import IndexNotReady, StoreLocked
 from assistant.store.base import EncodedChunk, ScoredChunk, SparseVec, StoredPoint
 from assistant.store.filters import build_filter
-from assistant.store.fusion import TIE_MARGIN, fuse, settled
+from assistant.store.fusion import TIE_MARGIN, fuse_sides
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
@@ -299,11 +299,10 @@ class QdrantStore(PagedReads):
             return []
         # each side scored by the engine in one batch; the fusion is ours (store/fusion: ties)
         lists = self.client.query_batch_points(name, [request for request, _ in sides])
-        fused = fuse(
-            [
-                (settled([(str(p.id), float(p.score)) for p in response.points], candidates), weight)
-                for response, (_, weight) in zip(lists, sides, strict=True)
-            ],
+        fused = fuse_sides(
+            [[(str(p.id), float(p.score)) for p in response.points] for response in lists],
+            [weight for _, weight in sides],
+            candidates,
             rrf_k,
             limit,
         )
