@@ -139,7 +139,7 @@ class EvalRunner:
             "datasets": self.datasets or sorted({str(r.get("dataset", "")) for r in results} - {""}),
             "index_version": config["index_version"],
             "judge": judge and llm is not None and not self._judge_failed, "config": config["settings"],
-            "learned": self.assistant.learned_models(),
+            "learned": config["learned"],
         }  # fmt: skip
         summary = build_summary(results, run_info)
         write_report(self.out_dir, summary, results)

@@ -371,7 +371,10 @@ class EdgeStore(PagedReads):
             rrf_k,
             limit,
         )
-        records = {str(r.id): r for r in shard.retrieve([pid for pid, _ in fused], True, False)}
+        records = {
+            str(r.id): r
+            for r in shard.retrieve([pid for pid, _ in fused], with_payload=True, with_vector=False)
+        }
         return [
             ScoredChunk(chunk_from_payload(records[pid].payload or {}), score)
             for pid, score in fused

@@ -262,9 +262,8 @@ def test_add_and_copy_points_in_batches(store: Store) -> None:
     store.add("kenes__v1", encode(many))
     store.create_collection("kenes__v2", EMBEDDER.dim)
     store.copy_points("kenes__v1", "kenes__v2", list(store.scroll("kenes__v1", with_vectors=True)))
-    assert (
-        store.count("kenes__v1") == store.count("kenes__v2") == 300
-    )  # more than one batch of 256, and scroll pages through them
+    # more than one batch of 256 written and copied, and scroll pages through them
+    assert store.count("kenes__v1") == store.count("kenes__v2") == 300
 
 
 def test_query_hybrid_and_filters(filled: Store) -> None:
