@@ -27,7 +27,7 @@ from assistant.domain import Chunk
 from assistant.rag.evidence import list_items as list_points
 from assistant.text.analyzer import Analyzer
 from assistant.text.sentences import split_sentences
-from eval.generate_registry import oos_registry_items, registry_items
+from eval.generate_registry import oos_registry_items, registry_items, sibling_items
 from eval.generate_text import (
     CONTEXT,
     SEED,
@@ -271,6 +271,8 @@ def generate(acts: Path, registry: Path, oos_acts: Path | None, seed: int = SEED
             pool = [i for i in oos if i["lang"] == lang]
             items += rng.sample(pool, min(len(pool), answerable // 2 if lang == "ru" else answerable))
         items += oos_registry_items(large, rng, 150, noise)
+    # its own generator, appended: the items above stay as they were without it
+    items += sibling_items(rows, random.Random(seed + 2), noise)
     return items
 
 

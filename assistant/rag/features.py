@@ -21,7 +21,7 @@ from assistant.rag.understand import POINTS_BACK, own_words
 from assistant.text.analyzer import raw_tokens
 from assistant.text.lang import detect_lang
 from assistant.text.sentences import split_sentences
-from assistant.text.sparse import with_prefixes
+from assistant.text.sparse import prefix_of, with_prefixes
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 _OWN_CANDIDATE_FEATURES = (
     "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
     "bigrams", "type_match", "topic", "log_terms", "registry", "registry_x_intent",
-    "act_x_intent", "action", "same_lang", "type_density", "dense",
+    "act_x_intent", "action", "same_lang", "type_density", "dense", "sibling_action", "row_precision",
 )  # fmt: skip
 # features read against the best candidate of the same question (see `candidate_gaps`)
 GAPPED = (
@@ -155,6 +155,7 @@ def candidate_features(
     lang: str,
     kb: VersionKnowledge,
     dense: float,
+    sibling_action: float = 0.0,
 ) -> list[float]:
     stats = kb.stats
     units = sentences_of(chunk, kb)
@@ -191,7 +192,70 @@ def candidate_features(
         # the question's dense similarity to the text (multilingual e5): relates wordings that
         # share no lemma («министр в отпуске» → «в период отсутствия»)
         dense,
+        sibling_action,
+        row_precision(q, chunk, kb) if is_row else 0.0,
     ]
+
+
+def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:
+    """How much of a registry row's function the question names (IDF-weighted; a term met only
+    by its root counts half; a Kazakh question's lexicon expansions count): coverage read the
+    other way. A row whose function says much the question does not («… биометрических данных …
+    для аутентификации») is another function, though it holds every word asked; and a Kazakh
+    question meets a row with no Kazakh text only through its Russian expansions, which weigh too
+    little in the question's own coverage to tell such rows apart."""
+    terms = kb.memo(
+        ("function_terms", row.chunk_id),
+        lambda: frozenset(kb.analyzer.terms(str(row.registry.get("function_text", "")), "ru")),
+    )
+    idf = kb.stats.idf
+    total = sum(idf(t) for t in terms)
+    if total <= 0:
+        return 0.0
+    found = 0.0
+    for t in terms:
+        if t in q.weights:
+            found += idf(t)
+        elif (root := prefix_of(t)) is not None and root in q.weights:
+            found += 0.5 * idf(t)
+    return found / total
+
+
+def function_head(row: Chunk) -> tuple[str, str]:
+    """A registry row's function split into its first word, the action, and the rest, the object
+    («утверждение» | «правил аккредитации журналистов»), lower-cased."""
+    head, _, rest = str(row.registry.get("function_text", "")).strip().lower().partition(" ")
+    return head, rest
+
+
+def action_siblings(rows: list[Chunk]) -> list[list[Chunk]]:
+    """Groups of rows that do different things to one object («утверждение правил …» by a
+    ministry's central office, «разработка правил …» by its committees). Rows doing the same
+    thing for several agencies are no such group: no action tells them apart."""
+    groups: dict[str, list[Chunk]] = {}
+    for row in rows:
+        _, rest = function_head(row)
+        if rest:
+            groups.setdefault(rest, []).append(row)
+    return [g for g in groups.values() if len({function_head(r)[0][:5] for r in g}) > 1]
+
+
+def sibling_actions(q: QuestionTerms, rows: list[Chunk], kb: VersionKnowledge) -> dict[str, float]:
+    """For each row of an `action_siblings` group: how much more of the question its action word
+    names than its best sibling's. The object and the agencies' shared words cover both rows
+    alike, so only the action tells them apart; rows without such a sibling among the
+    candidates get none."""
+
+    def named(row: Chunk) -> float:
+        head, _ = function_head(row)
+        return sum(q.weights.get(t, 0.0) for t in set(with_prefixes(kb.analyzer.terms(head, "ru"))))
+
+    out: dict[str, float] = {}
+    for group in action_siblings(rows):
+        scores = {r.citation: named(r) for r in group}
+        for r in group:
+            out[r.citation] = scores[r.citation] - max(v for k, v in scores.items() if k != r.citation)
+    return out
 
 
 _GAP_AT = tuple(_OWN_CANDIDATE_FEATURES.index(name) for name in GAPPED)

@@ -16,6 +16,7 @@ from assistant.rag.features import (
     question_terms,
     sentence_features,
     sentences_of,
+    sibling_actions,
     with_gaps,
 )
 from assistant.rag.relevance import act_topic
@@ -38,11 +39,12 @@ def candidate_rows(
     q = question_terms(u, kb)
     topic = act_topic(hits)
     top = hits[0].score if hits else 0.0
+    siblings = sibling_actions(q, [h.chunk for h in hits if h.chunk.kind == "registry"], kb)
     rows = [
         candidate_features(
             q, kb.article_any(h.chunk.citation, h.chunk.lang) or h.chunk if h.chunk.kind == "act" else h.chunk,
             rank, h.score, top, topic, action.get(h.chunk.citation, 0.0), u.lang, kb,
-            dense.get(h.chunk.citation, math.nan),
+            dense.get(h.chunk.citation, math.nan), siblings.get(h.chunk.citation, 0.0),
         )
         for rank, h in enumerate(hits)
     ]  # fmt: skip

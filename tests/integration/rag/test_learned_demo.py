@@ -167,3 +167,29 @@ def test_the_row_whose_performer_the_question_names_covers_more_of_it(demo_conta
     )
     covered = feature_of_candidates(demo_container, question, "coverage")
     assert covered["registry:PD-27-2-01"] > covered["registry:PD-27.1-1-03"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "performer", "function_id"),
+    [("разрабатывал", "ведомства", "MIOR-V-008"), ("утверждал", "центральный аппарат", "MIOR-C-018")],
+)
+def test_of_two_rows_on_one_object_the_action_asked_names_the_performer(
+    demo_container: Container, verb: str, performer: str, function_id: str
+) -> None:
+    """The ministry's central office approves the rules its committees draft: two rows that
+    differ in their first word only. The question offers both performers; its verb decides."""
+    answer = demo_container.assistant.ask(
+        "Правила экспертизы продукции иностранных телеканалов, подавших заявление на учёт, — кто их "
+        f"в МИОР {verb}: центральный аппарат или ведомства?"
+    )
+    assert answer.mode == "registry" and not answer.refused
+    assert answer.citations[0].citation == f"registry:{function_id}"
+    assert performer in answer.answer
+
+
+def test_a_row_that_names_more_than_was_asked_is_a_less_precise_match(demo_container: Container) -> None:
+    question = "Кто утверждает правила сбора и обработки персональных данных?"
+    precision = feature_of_candidates(demo_container, question, "row_precision")
+    assert precision["registry:PD-27.1-1-07"] == 1.0
+    assert precision["registry:PS-08-08.1"] < 0.6  # the rules for biometric data, besides
+    assert all(v == 0.0 for c, v in precision.items() if not c.startswith("registry:"))

@@ -126,3 +126,27 @@ def test_out_of_scope_items_come_from_acts_outside_the_index() -> None:
     assert all(i["gold_citations"] == [] for i in oos)
     assert TIME_SPAN.search("в течение одного рабочего дня")
     assert json.dumps(items[0], ensure_ascii=False)
+
+
+def test_rows_differing_only_in_action_are_asked_by_their_action() -> None:
+    from eval.generate_registry import sibling_items
+    from eval.generate_text import Noise
+
+    items = generate(DEMO_DIR / "acts", DEMO_DIR / "registry" / "functions.csv", None)
+    asked = [i for i in items if "type=registry-action" in str(i["notes"])]
+    assert len(asked) >= 90  # the demo registry has 24 MIOR functions in pairs, and a few more
+    by_row: dict[str, list[str]] = {}
+    for i in asked:
+        by_row.setdefault(str(i["gold_citations"][0]), []).append(str(i["question"]).lower())  # type: ignore[index]
+    # the central office approves the rules, its committees draft them: each is asked by its own verb
+    assert all(any(w in q for w in ("утвержд", "утверди")) for q in by_row["registry:MIOR-C-007"])
+    assert all(any(w in q for w in ("разраб", "разработ")) for q in by_row["registry:MIOR-V-006"])
+    alternatives = [q for q in by_row["registry:MIOR-C-007"] + by_row["registry:MIOR-V-006"] if " или " in q]
+    assert alternatives
+    assert all("центральный аппарат" in q and "ведомства" in q for q in alternatives)
+    # rows of one action for several agencies cannot be told apart by it, and are not asked
+    assert not sibling_items([], random.Random(0), Noise(set(), [], []))
+    splits = {
+        str(i["id"]).split("-")[1] for i in asked if str(i["gold_citations"][0]).endswith(("C-007", "V-006"))
+    }  # type: ignore[index]
+    assert len(splits) == 1  # a pair stays on one side of the split
