@@ -58,7 +58,13 @@ HELD_OUT = {
         "50 questions in the same mix (five registry questions on MIOR functions the central "
         "office and its committees share), on facts no other set asks; written after the fifth "
         "pass's fits and run once to judge its registry-row features (registry performer 7 → 9 of "
-        "10, no law answer changed)",
+        "10, no law answer changed); its registry failures were read since",
+    ),
+    "held-out 6": (
+        DEMO_DIR / "eval" / "heldout6-fresh-qa.jsonl",
+        "50 questions in the same mix (7 of the 14 Kazakh law questions on Russian-only acts, some "
+        "naming the act), on facts and registry rows no other set asks; written during the fifth "
+        "pass and run once to judge its act-title feature (kept)",
     ),
 }
 REPORT = Path("eval/train/report.json")

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 _OWN_CANDIDATE_FEATURES = (
     "rank_recip", "fused_rel", "coverage", "title_coverage", "best_sentence", "second_sentence",
     "bigrams", "type_match", "topic", "log_terms", "registry", "registry_x_intent",
-    "act_x_intent", "action", "same_lang", "type_density", "dense", "sibling_action", "row_precision",
+    "act_x_intent", "action", "same_lang", "type_density", "dense", "sibling_action", "row_precision", "act_named",
 )  # fmt: skip
 # features read against the best candidate of the same question (see `candidate_gaps`)
 GAPPED = (
@@ -194,20 +194,14 @@ def candidate_features(
         dense,
         sibling_action,
         row_precision(q, chunk, kb) if is_row else 0.0,
+        act_named(q, chunk, kb),
     ]
 
 
-def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:
-    """How much of a registry row's function the question names (IDF-weighted; a term met only
-    by its root counts half; a Kazakh question's lexicon expansions count): coverage read the
-    other way. A row whose function says much the question does not («… биометрических данных …
-    для аутентификации») is another function, though it holds every word asked; and a Kazakh
-    question meets a row with no Kazakh text only through its Russian expansions, which weigh too
-    little in the question's own coverage to tell such rows apart."""
-    terms = kb.memo(
-        ("function_terms", row.chunk_id),
-        lambda: frozenset(kb.analyzer.terms(str(row.registry.get("function_text", "")), "ru")),
-    )
+def named_share(q: QuestionTerms, terms: frozenset[str], kb: VersionKnowledge) -> float:
+    """How much of a text (its index terms) the question names: IDF-weighted, a term met only by
+    its root counting half, the question's lexicon expansions counting in full — coverage read
+    the other way."""
     idf = kb.stats.idf
     total = sum(idf(t) for t in terms)
     if total <= 0:
@@ -219,6 +213,30 @@ def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:
         elif (root := prefix_of(t)) is not None and root in q.weights:
             found += 0.5 * idf(t)
     return found / total
+
+
+def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:
+    """How much of a registry row's function the question names. A row whose function says much
+    the question does not («… биометрических данных … для аутентификации») is another function,
+    though it holds every word asked; and a Kazakh question meets a row with no Kazakh text only
+    through its Russian expansions, which weigh too little in the question's own coverage to
+    tell such rows apart."""
+    terms = kb.memo(
+        ("function_terms", row.chunk_id),
+        lambda: frozenset(kb.analyzer.terms(str(row.registry.get("function_text", "")), "ru")),
+    )
+    return named_share(q, terms, kb)
+
+
+def act_named(q: QuestionTerms, chunk: Chunk, kb: VersionKnowledge) -> float:
+    """How much of the title of the act a candidate comes from the question names («по Закону о
+    персональных данных», «Дербес деректер туралы заң» through its Russian expansions): a
+    Kazakh question about an act with no Kazakh text names it only through the lexicon, and its
+    own words then meet the Kazakh articles of another act."""
+    title = str(chunk.registry.get("act_title", "")) if chunk.kind == "registry" else chunk.act_title
+    lang = "ru" if chunk.kind == "registry" else chunk.lang
+    terms = kb.memo(("title_terms", title, lang), lambda: frozenset(kb.analyzer.terms(title, lang)))
+    return named_share(q, terms, kb)
 
 
 def function_head(row: Chunk) -> tuple[str, str]:

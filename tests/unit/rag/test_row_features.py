@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.domain import Chunk
-from assistant.rag.features import QuestionTerms, row_precision, sibling_actions
+from assistant.rag.features import QuestionTerms, act_named, row_precision, sibling_actions
 from assistant.text.analyzer import Analyzer
+from assistant.text.lexicon import Lexicon
 from assistant.text.sparse import query_weights
 
 
@@ -20,8 +21,8 @@ class _Stats:
 class _Knowledge:
     """What the row features read of a live version: the analyzer, IDF and a memo."""
 
-    def __init__(self) -> None:
-        self.analyzer = Analyzer()
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.analyzer = Analyzer(lexicon=lexicon)
         self.stats = _Stats()
         self._memo: dict[tuple[str, ...], Any] = {}
 
@@ -92,3 +93,33 @@ def test_rows_without_a_sibling_of_another_action_get_no_value() -> None:
     other_object = _row("V-3", "ведомства министерства", "разработка стандартов")
     q = _question("Кто утверждает правила аккредитации журналистов?", kb)
     assert sibling_actions(q, [CENTRAL, same_action, other_object], kb) == {}  # type: ignore[arg-type]
+
+
+def _article(act_title: str, lang: str = "ru") -> Chunk:
+    return Chunk(
+        chunk_id=f"{act_title}#st1@{lang}",
+        citation=f"{act_title}#st1",
+        kind="act",
+        lang=lang,  # type: ignore[arg-type]
+        title="Статья 1",
+        text="…",
+        act_title=act_title,
+    )
+
+
+def test_the_act_a_question_names_is_named_also_through_the_lexicon() -> None:
+    kb = _Knowledge(Lexicon.load())
+    personal_data = _article("О персональных данных и их защите")
+    services = _article("О государственных услугах")
+    for asked, lang in (
+        ("Что требует закон о персональных данных при передаче их за границу?", "ru"),
+        # Kazakh words that meet the Russian title only through the lexicon's expansions
+        ("Дербес деректер туралы заң шетелге беруге рұқсат ете ме?", "kk"),
+    ):
+        q = QuestionTerms(weights=query_weights(kb.analyzer, asked, lang), types=[])  # type: ignore[arg-type]
+        assert act_named(q, personal_data, kb) >= 0.5  # type: ignore[arg-type]
+        assert act_named(q, services, kb) == 0.0  # type: ignore[arg-type]
+    row = _row("PD-1", "уполномоченный орган", "утверждает правила")
+    row.registry["act_title"] = "О персональных данных и их защите"
+    q = QuestionTerms(weights=query_weights(kb.analyzer, "закон о персональных данных", "ru"), types=[])
+    assert act_named(q, row, kb) == act_named(q, personal_data, kb)  # type: ignore[arg-type]
