@@ -31,6 +31,12 @@ from assistant.rag.understand import content_query, substituted, understand
         ("Какие функции у Правительства?", "registry_list"),
         ("Перечисли функции министерства", "registry_list"),
         ("Министрліктің функцияларын атаңыз", "registry_list"),
+        # «какие» in the situation, «функция» in the next sentence: one function asked about
+        (
+            "Мы сообщаем, какие меры принимаем по обращениям. Эта функция в реестре автоматизируема?",
+            "registry_status",
+        ),
+        ("Какие функции по реестру у акимата? Перечислите.", "registry_list"),
         ("Сколько функций в реестре?", "registry_count"),
         ("Тізілімде неше функция бар?", "registry_count"),
         ("В какой срок рассматривается заявление?", "law"),
