@@ -183,7 +183,7 @@ def sentence_top(
     for r, rows in data:
         if model is None:  # the hand-written evidence ranker
             ranked = EvidenceRanker(r.kb.analyzer, r.kb.stats.idf).rank(
-                r.item.question, [a for a, _ in r.sources], limit=3
+                r.item.question, [a for a, _ in r.sources], limit=3, lang=r.item.lang
             )
             labels = [gold_sentence(r, e.sentence) for e in ranked]
         else:

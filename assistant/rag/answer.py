@@ -296,7 +296,7 @@ class AnswerEngine:
         n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
-                u.retrieval_query, articles, limit=n_quotes, asks=u.question
+                u.retrieval_query, articles, limit=n_quotes, asks=u.question, lang=u.lang
             )
         if defined is not None:  # the law's definition of the asked term leads
             evidence = [defined, *(e for e in evidence if e.sentence != defined.sentence)][:n_quotes]

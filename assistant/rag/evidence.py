@@ -339,22 +339,32 @@ class EvidenceRanker:
         self.idf = idf
 
     def rank(
-        self, question: str, articles: list[Chunk], *, limit: int = 3, asks: str | None = None
+        self,
+        question: str,
+        articles: list[Chunk],
+        *,
+        limit: int = 3,
+        asks: str | None = None,
+        lang: str | None = None,
     ) -> list[Evidence]:
         """`articles` are whole articles (best first); returns the best sentences over all of
         them, at most two from one article so one long article cannot crowd out the rest.
         `asks`: what the question asks for when `question` also carries an earlier question's
         topic (a follow-up): «Сколько дней …?» then «Какой документ составить по его итогам?»
-        asks for a document, not a time limit."""
+        asks for a document, not a time limit. `lang`: the question's language; an article in the
+        other one (a Russian-only act asked about in Kazakh) is read against the question's
+        lexicon rendering at full weight, as its own words cannot occur there."""
         q_terms = query_weights(question, self.analyzer)
+        rendered = {t: 1.0 if w < 1.0 and not t.startswith("^") else w for t, w in q_terms.items()}
         types = question_types(question if asks is None else asks)
         scored: list[Evidence] = []
         for rank, article in enumerate(articles):
             prior = 0.35 / (1 + rank)
+            weights = rendered if lang is not None and article.lang != lang else q_terms
             previous = 0.0
             for sentence in split_sentences(article.text):
                 terms = set(with_prefixes(self.analyzer.terms(sentence, article.lang)))
-                own = sum(w * self.idf(t) for t, w in q_terms.items() if t in terms)
+                own = sum(w * self.idf(t) for t, w in weights.items() if t in terms)
                 # "О данном решении …", "Об этом …": a sentence that points back answers about
                 # the one before it, so it inherits part of its predecessor's match
                 carried = 0.5 * previous if ANAPHORA.match(sentence) else 0.0

@@ -313,3 +313,29 @@ def test_a_date_a_sum_or_a_time_span_must_be_stated_by_some_source(
     question: str, texts: list[str], missing: str | None
 ) -> None:
     assert value_not_stated(question, texts) == missing
+
+
+def test_a_russian_article_asked_about_in_kazakh_is_read_against_the_question_rendered() -> None:
+    """«Дербес деректер» meets «персональные данные» only through the lexicon; at the expansions'
+    own weight the Kazakh article's sentences, which share the question's Kazakh words, won."""
+    russian = Chunk(
+        chunk_id="pd#st9@ru",
+        citation="pd#st9",
+        kind="act",
+        lang="ru",
+        title="Статья 9. Сбор персональных данных",
+        text="Сбор персональных данных осуществляется с согласия субъекта. Оператор ведет журнал обращений.",
+    )
+    kazakh = Chunk(
+        chunk_id="ps#st2@kk",
+        citation="ps#st2",
+        kind="act",
+        lang="kk",
+        title="2-бап",
+        text="Деректер жинау кезінде қызметті алушының өтініші тіркеледі және қаралады.",
+    )
+    question = "Дербес деректерді жинау үшін өтініш қажет пе?"
+    plain = _ranker().rank(question, [russian, kazakh], limit=1)
+    rendered = _ranker().rank(question, [russian, kazakh], limit=1, lang="kk")
+    assert plain[0].chunk is kazakh
+    assert rendered[0].sentence == "Сбор персональных данных осуществляется с согласия субъекта."
