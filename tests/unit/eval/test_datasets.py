@@ -58,6 +58,7 @@ def test_the_held_out_set_loads_apart_from_the_dev_sets() -> None:
         "heldout4-fresh-qa.jsonl",
         "heldout5-fresh-qa.jsonl",
         "heldout6-fresh-qa.jsonl",
+        "heldout7-fresh-qa.jsonl",
         "train-kk-written.jsonl",
     ],
 )
