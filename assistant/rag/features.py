@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.rag.evidence import ANAPHORA, answer_types, question_types
+from assistant.rag.quoting import function_terms
 from assistant.rag.relevance import Coverage, coverage, text_terms, unknown_salient
 from assistant.rag.understand import POINTS_BACK, own_words
 from assistant.text.analyzer import raw_tokens
@@ -155,7 +156,7 @@ def candidate_features(
     lang: str,
     kb: VersionKnowledge,
     dense: float,
-    sibling_action: float = 0.0,
+    sibling_action: float,
 ) -> list[float]:
     stats = kb.stats
     units = sentences_of(chunk, kb)
@@ -221,11 +222,7 @@ def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:
     though it holds every word asked; and a Kazakh question meets a row with no Kazakh text only
     through its Russian expansions, which weigh too little in the question's own coverage to
     tell such rows apart."""
-    terms = kb.memo(
-        ("function_terms", row.chunk_id),
-        lambda: frozenset(kb.analyzer.terms(str(row.registry.get("function_text", "")), "ru")),
-    )
-    return named_share(q, terms, kb)
+    return named_share(q, function_terms(row, kb), kb)
 
 
 def act_named(q: QuestionTerms, chunk: Chunk, kb: VersionKnowledge) -> float:
