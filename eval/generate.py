@@ -218,7 +218,8 @@ def list_questions(
         leads = [
             (s, points)
             for s in split_sentences(text)
-            if len(_POINT.findall(points := list_points(text, s))) >= 2
+            # parsed as when eval/train/generated.jsonl was made, which regenerating reproduces
+            if len(_POINT.findall(points := list_points(text, s, sub_lists=False))) >= 2
         ]
         for lead, points in rng.sample(leads, min(per_article, len(leads))):
             words = keep_some(content_words(unnumbered(lead), lang), rng, 0.6, 1.0)

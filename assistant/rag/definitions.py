@@ -54,12 +54,20 @@ def asked_term(question: str, analyzer: Analyzer, lang: Lang) -> frozenset[str]:
     return frozenset(t for t in analyzer.terms(text, lang) if _root(t) not in frame)
 
 
+def asks_about_term(question: str) -> bool:
+    """Whether a question is about what a term means: it asks so («Что такое …?»), or it quotes
+    a phrase («Это считается «нарушением безопасности персональных данных»?», «Мемлекеттік орган
+    «көрсетілетін қызметті алушы» бола ала ма?») — which is about a term only when the phrase is
+    one an act defines (`defining_sentence` matches the very words)."""
+    return "definition" in question_types(question) or _QUOTED.search(question) is not None
+
+
 def defining_sentence(
     question: str, articles: Sequence[Chunk], analyzer: Analyzer, lang: Lang
 ) -> Evidence | None:
     """The entry of `articles` whose defined term is the term the question asks about — the same
     words, in any form."""
-    if "definition" not in question_types(question):
+    if not asks_about_term(question):
         return None
     asked = asked_term(question, analyzer, lang)
     roots = {_root(t) for t in asked}
@@ -83,7 +91,7 @@ def definition_first(
     question: str, lang: Lang, hits: list[SearchHit], kb: VersionKnowledge
 ) -> list[SearchHit]:
     """`hits` with the article that defines the asked term moved to the front."""
-    if "definition" not in question_types(question):
+    if not asks_about_term(question):
         return hits  # before any article is read
     acts = [h for h in hits if h.chunk.kind == "act"]
     articles = [kb.article(h.chunk.citation, h.chunk.lang) or h.chunk for h in acts]

@@ -162,10 +162,12 @@ def _heading_above(article_text: str, at: int) -> str:
     return ""
 
 
-def list_items(article_text: str, sentence: str) -> str:
+def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> str:
     """The items of the list a quoted sentence opens (it ends with «:»), in their order, up to
     LIST_ITEMS_CHARS: the items at the level right below it, whether numbered («1) …») or plain
-    lines ending with «;», up to the one that closes the list with a full stop."""
+    lines ending with «;», up to the one that closes the list with a full stop. A numbered item's
+    own sub-list is passed over, so the items after it are still named (`sub_lists=False`: the
+    list ends there, as it did when the training questions were generated)."""
     if not sentence.rstrip().endswith(":"):
         return ""
     at = article_text.find(sentence[-60:])
@@ -173,6 +175,7 @@ def list_items(article_text: str, sentence: str) -> str:
         return ""
     items: list[str] = []
     numbered: bool | None = None
+    sub_items = False  # the last numbered item opened a list of its own («… в случаях:»)
     size = 0
     for line in article_text[at + len(sentence[-60:]) :].splitlines():
         line = line.strip()
@@ -181,8 +184,13 @@ def list_items(article_text: str, sentence: str) -> str:
         is_numbered = bool(_LIST_ITEM.match(line))
         if numbered is None:
             numbered = is_numbered
-        if is_numbered != numbered or line.startswith("#"):
+        if line.startswith("#"):
             break
+        if is_numbered != numbered:
+            if sub_lists and sub_items and line[0].islower():
+                continue  # «превышения … сроков;» under «1) … в случаях:»: the item names its own list
+            break
+        sub_items = is_numbered and line.endswith(":")
         # each item shown up to a quarter of the budget: a reader asking what the list holds
         # needs every item named more than the end of the first one
         shown = clip(line, LIST_ITEMS_CHARS // 4)

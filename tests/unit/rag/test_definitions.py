@@ -52,3 +52,24 @@ def test_kazakh_definition() -> None:
         "«Көрсетілетін қызметті алушылар» дегеніміз не?", [_article(KK, "kk")], Analyzer(), "kk"
     )
     assert found is not None and "жеке және заңды тұлғалар" in found.sentence
+
+
+def test_a_quoted_term_the_law_defines_is_answered_by_its_definition_however_asked() -> None:
+    analyzer = Analyzer()
+    articles = [_article(GLOSSARY)]
+    found = defining_sentence(
+        "Мы публикуем сведения без запроса. Это считается «проактивным распространением информации»?",
+        articles,
+        analyzer,
+        "ru",
+    )
+    assert found is not None and found.sentence.startswith("3-1) проактивное распространение информации –")
+    kk = defining_sentence(
+        "Мемлекеттік орган «көрсетілетін қызметті алушылар» бола ала ма?",
+        [_article(KK, "kk")],
+        analyzer,
+        "kk",
+    )
+    assert kk is not None and "жеке және заңды тұлғалар" in kk.sentence
+    # a quoted phrase the law does not define (a saying, a name) brings no definition
+    assert defining_sentence("Нам ответили «не положено». Законно ли это?", articles, analyzer, "ru") is None

@@ -238,6 +238,21 @@ def test_a_quoted_list_opening_brings_its_items_up_to_the_closing_one() -> None:
     assert list_items(long, "Перечень:").endswith("…")
 
 
+def test_a_numbered_item_with_a_list_of_its_own_does_not_end_the_list() -> None:
+    from assistant.rag.evidence import list_items
+
+    text = (
+        "15. Субъекты контроля вправе:\n1) не допускать к проверке в случаях:\n"
+        "истечения сроков проверки;\nотсутствия документов;\n"
+        "2) обжаловать акт о результатах проверки;\n3) фиксировать процесс проверки с помощью видеотехники;\n"
+        "16. Субъекты контроля обязаны:\n1) обеспечить доступ."
+    )
+    items = list_items(text, "15. Субъекты контроля вправе:")
+    assert items.startswith("1) не допускать к проверке в случаях:")
+    assert items.endswith("3) фиксировать процесс проверки с помощью видеотехники;")
+    assert "истечения сроков" not in items and "16." not in items
+
+
 def test_every_item_of_a_quoted_list_is_named_even_when_the_first_is_long() -> None:
     from assistant.rag.evidence import LIST_ITEMS_CHARS, list_items
 
