@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from assistant.domain import Chunk
-from assistant.rag.evidence import list_items as list_points
+from assistant.rag.quote_context import list_items as list_points
 from assistant.text.analyzer import Analyzer
 from assistant.text.sentences import split_sentences
 from eval.generate_registry import oos_registry_items, registry_items, sibling_items

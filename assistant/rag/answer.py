@@ -14,9 +14,10 @@ from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
 from assistant.rag.definitions import defining_sentence
 from assistant.rag.events import Event, Final, Token
-from assistant.rag.evidence import Evidence, EvidenceRanker, in_context, merged, value_not_stated
+from assistant.rag.evidence import Evidence, EvidenceRanker, value_not_stated
 from assistant.rag.features import question_terms
 from assistant.rag.prompts import phrase, prefix_messages
+from assistant.rag.quote_context import in_context, merged
 from assistant.rag.quoting import (
     act_citation,
     basis_quote,

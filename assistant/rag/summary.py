@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import LLMUnavailable
 from assistant.rag.citations import check, copies_cut_quote, verified_text
 from assistant.rag.events import Token
-from assistant.rag.evidence import Evidence, first_said
+from assistant.rag.evidence import Evidence
 from assistant.rag.prompts import finished_part, law_messages, phrase, without_prompt_echo
+from assistant.rag.quote_context import first_said
 from assistant.rag.quoting import clip, unit_label
 
 if TYPE_CHECKING:

@@ -157,7 +157,7 @@ def test_earlier_article_gets_a_prior() -> None:
 
 
 def test_a_quoted_list_point_keeps_the_lead_in_that_carries_its_polarity() -> None:
-    from assistant.rag.evidence import in_context, lead_in
+    from assistant.rag.quote_context import in_context, lead_in
 
     text = (
         "1. Услугодатели обязаны соблюдать сроки.\n\n"
@@ -173,7 +173,7 @@ def test_a_quoted_list_point_keeps_the_lead_in_that_carries_its_polarity() -> No
 
 
 def test_an_unnumbered_list_entry_keeps_its_heading() -> None:
-    from assistant.rag.evidence import in_context, lead_in
+    from assistant.rag.quote_context import in_context, lead_in
 
     text = (
         "Реорганизация Министерства осуществляется в соответствии с законодательством.\n"
@@ -200,7 +200,8 @@ def test_an_unnumbered_list_entry_keeps_its_heading() -> None:
 
 def test_two_quotes_of_one_article_become_one_source_in_text_order() -> None:
     from assistant.domain import Chunk
-    from assistant.rag.evidence import Evidence, merged
+    from assistant.rag.evidence import Evidence
+    from assistant.rag.quote_context import merged
 
     text = "Вводная часть:\n\n1) первый пункт о сроках;\n\n2) второй пункт о сроках.\n\nИное правило статьи."
     a = Chunk(chunk_id="a", citation="act#st1", kind="act", lang="ru", title="t", text=text)
@@ -220,7 +221,7 @@ def test_two_quotes_of_one_article_become_one_source_in_text_order() -> None:
 
 
 def test_a_quoted_list_opening_brings_its_items_up_to_the_closing_one() -> None:
-    from assistant.rag.evidence import LIST_ITEMS_CHARS, in_context, list_items
+    from assistant.rag.quote_context import LIST_ITEMS_CHARS, in_context, list_items
 
     opening = "3-1) приложение с перечнем основных требований, которое содержит:"
     text = (
@@ -239,7 +240,7 @@ def test_a_quoted_list_opening_brings_its_items_up_to_the_closing_one() -> None:
 
 
 def test_a_numbered_item_with_a_list_of_its_own_does_not_end_the_list() -> None:
-    from assistant.rag.evidence import list_items
+    from assistant.rag.quote_context import list_items
 
     text = (
         "15. Субъекты контроля вправе:\n1) не допускать к проверке в случаях:\n"
@@ -254,7 +255,7 @@ def test_a_numbered_item_with_a_list_of_its_own_does_not_end_the_list() -> None:
 
 
 def test_every_item_of_a_quoted_list_is_named_even_when_the_first_is_long() -> None:
-    from assistant.rag.evidence import LIST_ITEMS_CHARS, list_items
+    from assistant.rag.quote_context import LIST_ITEMS_CHARS, list_items
 
     first = "1) информацию о соблюдении " + "органами областей, городов, районов, " * 12 + "требований;"
     text = f"Заключение включает:\n{first}\n2) рекомендации по устранению нарушений;\n3) предложения."
@@ -265,7 +266,8 @@ def test_every_item_of_a_quoted_list_is_named_even_when_the_first_is_long() -> N
 
 
 def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> None:
-    from assistant.rag.evidence import Evidence, merged
+    from assistant.rag.evidence import Evidence
+    from assistant.rag.quote_context import merged
 
     text = "Заключение содержит:\n\n1) выводы;\n\n2) рекомендации по устранению нарушений.\n\nИное."
     a = Chunk(chunk_id="a", citation="act#st1", kind="act", lang="ru", title="t", text=text)
@@ -274,7 +276,7 @@ def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> Non
 
 
 def test_the_best_sentence_of_a_merged_quote_comes_first_for_a_reader_of_its_beginning() -> None:
-    from assistant.rag.evidence import first_said
+    from assistant.rag.quote_context import first_said
 
     quote = "Определение понятия. … Сведения исключаются в течение одного рабочего дня."
     focus = "Сведения исключаются в течение одного рабочего дня."
@@ -354,3 +356,29 @@ def test_a_russian_article_asked_about_in_kazakh_is_read_against_the_question_re
     rendered = _ranker().rank(question, [russian, kazakh], limit=1, lang="kk")
     assert plain[0].chunk is kazakh
     assert rendered[0].sentence == "Сбор персональных данных осуществляется с согласия субъекта."
+
+
+def test_a_quoted_rule_is_followed_by_the_point_that_makes_an_exception_to_it() -> None:
+    from assistant.rag.evidence import Evidence
+    from assistant.rag.quote_context import exceptions_to, merged, point_of
+
+    text = (
+        "1. Оператор в течение десяти рабочих дней уведомляет субъекта.\n\n"
+        "Уведомление направляется письменно.\n\n"
+        "2. Требования пункта 1 настоящей статьи не распространяются на случаи:\n\n"
+        "1) выполнения государственными органами своих функций;\n\n"
+        "2) научных целей.\n\n"
+        "3. Иное правило."
+    )
+    assert point_of(text, "Уведомление направляется письменно.") == "1"
+    assert point_of(text, "3. Иное правило.") == "3"
+    assert exceptions_to(text, {"1"}) == [
+        "2. Требования пункта 1 настоящей статьи не распространяются на случаи:"
+    ]
+    assert exceptions_to(text, {"3"}) == []
+    a = Chunk(chunk_id="a", citation="act#st19", kind="act", lang="ru", title="t", text=text)
+    ((_, said),) = merged([Evidence(a, "Уведомление направляется письменно.", 0.9)])
+    assert said.startswith("Уведомление направляется письменно. … 2. Требования пункта 1")
+    assert said.endswith("2) научных целей.")  # the exception's cases come with it
+    kk = "2. Қызмет көрсетуден бас тартылады.\n\n4. Осы баптың 2-тармағының қолданысы лицензия алу жағдайларына қолданылмайды."
+    assert exceptions_to(kk, {"2"}) == [kk.split("\n\n")[1]]
