@@ -16,6 +16,7 @@ from assistant.rag.definitions import defining_sentence
 from assistant.rag.events import Event, Final, Token
 from assistant.rag.evidence import Evidence, EvidenceRanker, value_not_stated
 from assistant.rag.features import question_terms
+from assistant.rag.means import means_list
 from assistant.rag.prompts import phrase, prefix_messages
 from assistant.rag.quote_context import in_context, merged
 from assistant.rag.quoting import (
@@ -202,7 +203,10 @@ class AnswerEngine:
             return reg.single(u, tied, kb, law)
         if articles:
             defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
-            return (yield from self._law(u, articles, kb, timings, None, defined))
+            lead, articles = (
+                self._means_lead(u, hits, kb, articles) if defined is None else (defined, articles)
+            )
+            return (yield from self._law(u, articles, kb, timings, None, lead))
         return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
 
     def _answer_learned(
@@ -232,8 +236,10 @@ class AnswerEngine:
         missing = value_not_stated(u.question, [a.text for a in articles])
         if missing:
             timings["value_not_stated"] = 1.0  # asked for a date, a sum or a time span no source states
-        # a source that defines the very term asked about answers the question
+        # a source that defines the very term asked about answers the question; the list of the
+        # asked ways leads the quotes of a «by what ways?» question
         defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
+        lead_quote, articles = (defined, articles) if defined else self._means_lead(u, hits, kb, articles)
         # «кто … и в какой срок?»: the row still answers who; the missing value gets a notice
         if (p < rankers.refuse_below and defined is None) or (missing and not registry_first):
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
@@ -252,7 +258,7 @@ class AnswerEngine:
                 # the model takes an article for the source rather than any row (and no row
                 # derived from it stands just below: routed.row_before_its_basis): the law
                 # answers, and the nearest registry rows follow as what they are, the nearest entries
-                answer = yield from self._law(u, articles, kb, timings, chosen, defined)
+                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote)
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
                 law = [a for a in articles[:1] if u.wants_law]
@@ -262,10 +268,28 @@ class AnswerEngine:
             return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        answer = yield from self._law(u, articles, kb, timings, chosen, defined)
+        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote)
         if p < rankers.caution_below:
             noted(answer, phrase("caution", u.lang))
         return answer
+
+    @staticmethod
+    def _means_lead(
+        u: Understanding, hits: list[SearchHit], kb: Any, articles: list[Chunk]
+    ) -> tuple[Evidence | None, list[Chunk]]:
+        """For a «by what ways?» question, the list of the asked ways among every candidate
+        article, and the sources with its article added when the three best lack it (its words
+        are not the question's, so the rankers place it lower; the list leads the quotes all the
+        same)."""
+        candidates = [
+            kb.article(h.chunk.citation, h.chunk.lang) or h.chunk for h in hits if h.chunk.kind == "act"
+        ]
+        found = means_list(u.question, candidates, kb.analyzer, u.lang)
+        if found is None:
+            return None, articles
+        if any(a.citation == found.chunk.citation for a in articles):
+            return found, articles
+        return found, [*articles, found.chunk]
 
     def _registry_list(self, u: Understanding, kb: Any) -> Answer | None:
         query, total, rows = registry_query.select(u, kb)
@@ -290,17 +314,22 @@ class AnswerEngine:
         kb: Any,
         timings: dict[str, float],
         evidence: list[Evidence] | None,
-        defined: Evidence | None,
+        lead: Evidence | None,
     ) -> Generator[Event, None, Answer]:
         """A law answer from `articles`: `evidence` chosen by the sentence model (None: by the
-        evidence ranker), led by `defined`, the law's definition of the asked term, if any."""
+        evidence ranker), led by `lead` if any: the law's definition of the asked term, or the
+        list of the ways asked about."""
         n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
+            # one more when a lead comes first: a list's item the ranker picks is in the lead
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
-                u.retrieval_query, articles, limit=n_quotes, asks=u.question, lang=u.lang
+                u.retrieval_query, articles, limit=n_quotes + (lead is not None), asks=u.question, lang=u.lang
             )
-        if defined is not None:  # the law's definition of the asked term leads
-            evidence = [defined, *(e for e in evidence if e.sentence != defined.sentence)][:n_quotes]
+        if lead is not None:
+            # the asked term's definition, the list of the asked ways: it leads, and the quotes
+            # chosen for the question follow it (less what it already says: a list's items)
+            brought = in_context(lead.chunk.text, lead.sentence)
+            evidence = [lead, *(e for e in evidence if e.sentence not in brought)][: n_quotes + 1]
         if not evidence:
             evidence = [Evidence(a, a.text[:400], 0.0) for a in articles[:1]]
         # evidence comes best first: each source's best sentence is what the model must see

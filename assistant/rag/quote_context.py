@@ -59,21 +59,20 @@ def _heading_above(article_text: str, at: int) -> str:
     return ""
 
 
-def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> str:
-    """The items of the list a quoted sentence opens (it ends with «:»), in their order, up to
-    LIST_ITEMS_CHARS: the items at the level right below it, whether numbered («1) …») or plain
-    lines ending with «;», up to the one that closes the list with a full stop. A numbered item's
-    own sub-list is passed over, so the items after it are still named (`sub_lists=False`: the
-    list ends there, as it did when the training questions were generated)."""
+def list_entries(article_text: str, sentence: str, *, sub_lists: bool = True) -> list[str]:
+    """The items of the list a sentence opens (it ends with «:»), in their order: the items at
+    the level right below it, whether numbered («1) …») or plain lines ending with «;», up to
+    the one that closes the list with a full stop. A numbered item's own sub-list is passed over,
+    so the items after it are still named (`sub_lists=False`: the list ends there, as it did
+    when the training questions were generated)."""
     if not sentence.rstrip().endswith(":"):
-        return ""
+        return []
     at = article_text.find(sentence[-60:])
     if at < 0:
-        return ""
-    items: list[str] = []
+        return []
+    entries: list[str] = []
     numbered: bool | None = None
     sub_items = False  # the last numbered item opened a list of its own («… в случаях:»)
-    size = 0
     for line in article_text[at + len(sentence[-60:]) :].splitlines():
         line = line.strip()
         if not line:
@@ -88,6 +87,17 @@ def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> s
                 continue  # «превышения … сроков;» under «1) … в случаях:»: the item names its own list
             break
         sub_items = is_numbered and line.endswith(":")
+        entries.append(line)
+        if line.endswith("."):
+            break
+    return entries
+
+
+def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> str:
+    """The items of the list a quoted sentence opens (`list_entries`), up to LIST_ITEMS_CHARS."""
+    items: list[str] = []
+    size = 0
+    for line in list_entries(article_text, sentence, sub_lists=sub_lists):
         # each item shown up to a quarter of the budget: a reader asking what the list holds
         # needs every item named more than the end of the first one
         shown = clip(line, LIST_ITEMS_CHARS // 4)
@@ -96,8 +106,6 @@ def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> s
             break
         items.append(shown)
         size += len(shown) + 1
-        if line.endswith("."):
-            break
     return " ".join(items)
 
 

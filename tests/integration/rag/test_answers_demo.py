@@ -151,6 +151,38 @@ def test_who_keeps_the_register_of_public_services(demo_container: Container) ->
     assert a.citations and a.citations[0].citation == "registry:PS-08-03"
 
 
+@pytest.mark.parametrize(
+    ("question", "source", "fact"),
+    [
+        # the two demo examples: the answer opens with the fact, not a neighbouring article
+        (
+            "В какой срок нужно удалить незаконно размещённые персональные данные по требованию субъекта?",
+            "personal-data#st6",
+            "в течение одного рабочего дня",
+        ),
+        (
+            "Мемлекеттік қызметті қандай жолдармен алуға болады?",
+            "public-services#st18",
+            "Мемлекеттік корпорация арқылы",
+        ),
+        # the same class asked otherwise: the list of the ways leads
+        (
+            "Какими способами можно получить государственную услугу?",
+            "public-services#st18",
+            "через Государственную",
+        ),
+        ("Какими способами обеспечивается доступ к информации?", "access-to-information#st10", "способами"),
+    ],
+)
+def test_the_answer_opens_with_the_asked_fact(
+    demo_container: Container, question: str, source: str, fact: str
+) -> None:
+    a = demo_container.assistant.ask(question)
+    assert not a.refused and a.citations[0].citation == source, [c.citation for c in a.citations]
+    opening = a.answer.split("\n\n")[0]
+    assert fact.lower() in opening.lower() and "[1]" in opening, a.answer
+
+
 def _demo_rows() -> list[dict[str, str]]:
     import csv
 
