@@ -76,6 +76,13 @@ HELD_OUT = {
         "gained, kept) and the exceptions that come with a quoted rule (no change, kept); the one "
         "answer that changed was read",
     ),
+    "held-out 8": (
+        DEMO_DIR / "eval" / "heldout8-fresh-qa.jsonl",
+        "50 questions in the same mix (14 registry, five of them on two similar rows; 10 out of "
+        "scope; 6 of the 10 Kazakh law questions on Russian-only acts), written during the sixth "
+        "pass and run once at its end, against its start: no answer changed; its failures were "
+        "read since",
+    ),
 }
 REPORT = Path("eval/train/report.json")
 METRICS = (
