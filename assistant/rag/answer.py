@@ -18,7 +18,7 @@ from assistant.rag.evidence import Evidence, EvidenceRanker, value_not_stated
 from assistant.rag.features import question_terms
 from assistant.rag.means import means_list
 from assistant.rag.prompts import phrase, prefix_messages
-from assistant.rag.quote_context import in_context, merged
+from assistant.rag.quote_context import in_context, merged, with_exceptions
 from assistant.rag.quoting import (
     act_citation,
     basis_quote,
@@ -345,7 +345,7 @@ class AnswerEngine:
         citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
         said = {c.n: text for c, (_, text) in zip(citations, quoted, strict=True)}
         n_of = {c.citation: c.n for c in citations}
-        focus = {n_of[k]: in_context(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
+        focus = {n_of[k]: with_exceptions(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
         summary = Summary()
         if (

@@ -168,6 +168,15 @@ def exceptions_to(article_text: str, points: set[str]) -> list[str]:
     return out
 
 
+def with_exceptions(article_text: str, sentence: str) -> str:
+    """A quote in context followed by the points that make exceptions to its own point: what
+    an answer opens with must not state the rule without them."""
+    quote = in_context(article_text, sentence)
+    point = point_of(article_text, sentence)
+    exceptions = exceptions_to(article_text, {point} if point else set())
+    return " … ".join([quote, *(in_context(article_text, e) for e in exceptions if e not in quote)])
+
+
 def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
     """One quote per source: the sentences of one article joined in their order in the text
     («… » between them), each with what a reader needs around it (a list point's lead-in, said

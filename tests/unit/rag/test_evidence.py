@@ -382,3 +382,16 @@ def test_a_quoted_rule_is_followed_by_the_point_that_makes_an_exception_to_it() 
     assert said.endswith("2) научных целей.")  # the exception's cases come with it
     kk = "2. Қызмет көрсетуден бас тартылады.\n\n4. Осы баптың 2-тармағының қолданысы лицензия алу жағдайларына қолданылмайды."
     assert exceptions_to(kk, {"2"}) == [kk.split("\n\n")[1]]
+
+
+def test_an_answer_opening_with_a_rule_carries_its_exceptions() -> None:
+    from assistant.rag.quote_context import with_exceptions
+
+    text = (
+        "1. Оператор уведомляет субъекта.\n\n2. Требования пункта 1 настоящей статьи не распространяются на случаи:\n\n"
+        "1) выполнения государственными органами своих функций.\n\n3. Иное правило."
+    )
+    opening = with_exceptions(text, "1. Оператор уведомляет субъекта.")
+    assert opening.startswith("1. Оператор уведомляет субъекта. … 2. Требования пункта 1")
+    assert opening.endswith("1) выполнения государственными органами своих функций.")
+    assert with_exceptions(text, "3. Иное правило.") == "3. Иное правило."
