@@ -40,11 +40,20 @@ def _root(term: str) -> str:
     return term[:PREFIX_LEN] if len(term) > PREFIX_LEN + 1 else term
 
 
+# a quoted act name («по Закону о доступе к информации», «Дербес деректер туралы» Заң) names a
+# law, not a term, whatever terms its words make
+_ACT_NAME = re.compile(r"(закон|кодекс|положени|постановлени|заң|ереже|қаулы|туралы$)", re.I)
+
+
+def _quoted_terms(question: str) -> list[str]:
+    return [q for q in _QUOTED.findall(question) if not _ACT_NAME.search(q.strip())]
+
+
 def asked_term(question: str, analyzer: Analyzer, lang: Lang) -> frozenset[str]:
     """The terms of the term a definition question asks about: the phrase it quotes, or else its
     asking sentence without the words that ask («Что такое ротация государственных служащих?»
     asks about all three words, not about «государственный служащий»)."""
-    quoted = _QUOTED.findall(question)
+    quoted = _quoted_terms(question)
     if quoted:
         text = " ".join(quoted)
     else:
@@ -59,7 +68,7 @@ def asks_about_term(question: str) -> bool:
     a phrase («Это считается «нарушением безопасности персональных данных»?», «Мемлекеттік орган
     «көрсетілетін қызметті алушы» бола ала ма?») — which is about a term only when the phrase is
     one an act defines (`defining_sentence` matches the very words)."""
-    return "definition" in question_types(question) or _QUOTED.search(question) is not None
+    return "definition" in question_types(question) or bool(_quoted_terms(question))
 
 
 def defining_sentence(

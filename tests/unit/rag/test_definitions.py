@@ -73,3 +73,11 @@ def test_a_quoted_term_the_law_defines_is_answered_by_its_definition_however_ask
     assert kk is not None and "жеке және заңды тұлғалар" in kk.sentence
     # a quoted phrase the law does not define (a saying, a name) brings no definition
     assert defining_sentence("Нам ответили «не положено». Законно ли это?", articles, analyzer, "ru") is None
+
+
+def test_a_quoted_act_name_is_not_a_term() -> None:
+    articles = [_article(GLOSSARY)]
+    analyzer = Analyzer()
+    # «доступ к информации» is defined, but here it is the name of the law the request cites
+    question = "Пришёл запрос «по Закону о доступе к информации». Этим ли законом он регулируется?"
+    assert defining_sentence(question, articles, analyzer, "ru") is None
