@@ -16,7 +16,7 @@ from assistant.rag.definitions import defining_sentence
 from assistant.rag.events import Event, Final, Token
 from assistant.rag.evidence import Evidence, EvidenceRanker, value_not_stated
 from assistant.rag.features import question_terms
-from assistant.rag.means import means_list
+from assistant.rag.means import asks_means, means_list
 from assistant.rag.prompts import phrase, prefix_messages
 from assistant.rag.quote_context import in_context, merged, with_exceptions
 from assistant.rag.quoting import (
@@ -281,6 +281,8 @@ class AnswerEngine:
         article, and the sources with its article added when the three best lack it (its words
         are not the question's, so the rankers place it lower; the list leads the quotes all the
         same)."""
+        if not asks_means(u.question):
+            return None, articles  # before any article is read
         candidates = [
             kb.article(h.chunk.citation, h.chunk.lang) or h.chunk for h in hits if h.chunk.kind == "act"
         ]

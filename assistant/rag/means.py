@@ -44,10 +44,14 @@ def _is_means_list(opening: str, items: list[str]) -> bool:
     return bool(WAYS.search(opening)) or 2 * sum(bool(MEANS.search(i)) for i in items) >= len(items)
 
 
+def asks_means(question: str) -> bool:
+    return ASKS_MEANS.search(question) is not None
+
+
 def means_list(question: str, articles: Sequence[Chunk], analyzer: Analyzer, lang: Lang) -> Evidence | None:
-    """The opening of the list of means in `articles` that names most of the question's words
-    (at least one): the list answers «by what ways?» about the subject it opens with."""
-    if not ASKS_MEANS.search(question):
+    """The opening of the list of means in `articles` that names the most of the question's
+    words (at least one): the list answers «by what ways?» about the subject it opens with."""
+    if not asks_means(question):
         return None
     frame = {t for words in FRAME.values() for t in analyzer.query_terms(words, lang)}
     asked = {t for t in analyzer.query_terms(question, lang) if t not in frame}
