@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from assistant.domain import Chunk
+from assistant.rag.means import MEANS, mostly_means
 from assistant.rag.quote_context import list_items as list_points
 from assistant.text.analyzer import Analyzer
 from assistant.text.sentences import split_sentences
@@ -52,9 +53,6 @@ TIME_SPAN = re.compile(
 BAN = re.compile(
     r"(не допускается|запрещается|не вправе|не может|не могут|не подлежит|болмайды|тыйым салынады)", re.I
 )
-# a way or channel («через веб-портал», «посредством …», «… арқылы»): what «каким образом / где /
-# қандай жолдармен» asks for
-MEANS = re.compile(r"(\bчерез\b|посредством|\bпутем\b|\bпутём\b|арқылы)", re.I)
 REFUSAL = re.compile(r"(отказ\w*|бас тарт\w*)", re.I)
 DUTY = re.compile(r"(обязан\w*|должн\w+|міндетті)", re.I)
 BODY_START = re.compile(
@@ -197,7 +195,7 @@ def list_kind(lead: str, items: str) -> str:
     """What a question about a whole list asks: the ways («… арқылы;» point after point), the
     grounds for a refusal, what is banned or owed; otherwise simply what the list holds."""
     points = [p for p in _POINT.split(items) if p.strip()]
-    if points and sum(1 for p in points if MEANS.search(p)) * 2 >= len(points):
+    if mostly_means(points):
         return "where"
     for kind, pattern in (("refusal", REFUSAL), ("ban", BAN), ("duty", DUTY)):
         if pattern.search(lead):

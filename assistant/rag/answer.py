@@ -203,9 +203,7 @@ class AnswerEngine:
             return reg.single(u, tied, kb, law)
         if articles:
             defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
-            lead, articles = (
-                self._means_lead(u, hits, kb, articles) if defined is None else (defined, articles)
-            )
+            lead, articles = self._lead_quote(u, hits, kb, articles, defined)
             return (yield from self._law(u, articles, kb, timings, None, lead))
         return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
 
@@ -239,7 +237,7 @@ class AnswerEngine:
         # a source that defines the very term asked about answers the question; the list of the
         # asked ways leads the quotes of a «by what ways?» question
         defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
-        lead_quote, articles = (defined, articles) if defined else self._means_lead(u, hits, kb, articles)
+        lead_quote, articles = self._lead_quote(u, hits, kb, articles, defined)
         # «кто … и в какой срок?»: the row still answers who; the missing value gets a notice
         if (p < rankers.refuse_below and defined is None) or (missing and not registry_first):
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
@@ -274,15 +272,15 @@ class AnswerEngine:
         return answer
 
     @staticmethod
-    def _means_lead(
-        u: Understanding, hits: list[SearchHit], kb: Any, articles: list[Chunk]
+    def _lead_quote(
+        u: Understanding, hits: list[SearchHit], kb: Any, articles: list[Chunk], defined: Evidence | None
     ) -> tuple[Evidence | None, list[Chunk]]:
-        """For a «by what ways?» question, the list of the asked ways among every candidate
-        article, and the sources with its article added when the three best lack it (its words
-        are not the question's, so the rankers place it lower; the list leads the quotes all the
-        same)."""
-        if not asks_means(u.question):
-            return None, articles  # before any article is read
+        """What leads an answer's quotes, and its sources: the law's definition of the asked term
+        if a source has it; for a «by what ways?» question, the list of the asked ways among every
+        candidate article, its article added when the three best lack it (its words are not the
+        question's, so the rankers place it lower; the list leads the quotes all the same)."""
+        if defined is not None or not asks_means(u.question):
+            return defined, articles  # before any other article is read
         candidates = [
             kb.article(h.chunk.citation, h.chunk.lang) or h.chunk for h in hits if h.chunk.kind == "act"
         ]

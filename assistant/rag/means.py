@@ -28,6 +28,7 @@ ASKS_MEANS = re.compile(
     r"қандай (жол|тәсіл|арна)\w*|не арқылы|қандай .{0,20}арқылы)",
     re.I,
 )
+# a way or channel («через веб-портал», «посредством …», «… арқылы»)
 MEANS = re.compile(r"(\bчерез\b|посредством|\bпут[её]м\b|арқылы)", re.I)
 # an opening that says it lists ways: «… обеспечивается следующими способами:», «… мынадай тәсілдермен:»
 WAYS = re.compile(r"(способ\w*|тәсіл\w*|\bпут[её]м\b|посредством|арқылы)", re.I)
@@ -36,12 +37,17 @@ FRAME = {"ru": "способ путь средство канал", "kk": "жо�
 MIN_ITEMS = 2
 
 
+def mostly_means(items: Sequence[str]) -> bool:
+    """Whether at least half of a list's items name a way («через …», «посредством …», «… арқылы»)."""
+    return bool(items) and 2 * sum(bool(MEANS.search(i)) for i in items) >= len(items)
+
+
 def _is_means_list(opening: str, items: list[str]) -> bool:
     """A list of means: its opening says it lists ways («следующими способами:», «путем:»), or
-    most of its items say «через …» / «посредством …» / «… арқылы»."""
+    most of its items name one."""
     if len(items) < MIN_ITEMS:
         return False
-    return bool(WAYS.search(opening)) or 2 * sum(bool(MEANS.search(i)) for i in items) >= len(items)
+    return bool(WAYS.search(opening)) or mostly_means(items)
 
 
 def asks_means(question: str) -> bool:

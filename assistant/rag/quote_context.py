@@ -4,6 +4,7 @@ its sentences merged in the order of the text."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.rag.evidence import Evidence
@@ -153,19 +154,30 @@ def point_of(article_text: str, sentence: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=2048)
+def _exception_points(article_text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """An article's sentences that lift earlier points, in order, each with the points it names:
+    read once per article text (a merged quote and the answer's opening both ask, answer after
+    answer)."""
+    found = []
+    for sentence in split_sentences(article_text):
+        named = frozenset(
+            n
+            for pattern in _EXCEPTION
+            if (m := pattern.search(sentence))
+            for n in re.findall(r"\d+(?:-\d+)?", m.group("n"))
+        )
+        if named:
+            found.append((sentence, named))
+    return tuple(found)
+
+
 def exceptions_to(article_text: str, points: set[str]) -> list[str]:
     """The sentences of an article that lift any of `points` for some cases: a quoted rule
     without them can say the opposite of the law for exactly the case asked about."""
     if not points:
         return []
-    out = []
-    for sentence in split_sentences(article_text):
-        for pattern in _EXCEPTION:
-            m = pattern.search(sentence)
-            if m and points & set(re.findall(r"\d+(?:-\d+)?", m.group("n"))):
-                out.append(sentence)
-                break
-    return out
+    return [sentence for sentence, named in _exception_points(article_text) if points & named]
 
 
 def with_exceptions(article_text: str, sentence: str) -> str:
