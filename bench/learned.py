@@ -89,7 +89,21 @@ HELD_OUT = {
         "points being nearly all asked already; 4 of the 8 Kazakh law questions on Russian-only "
         "acts), written at the end of the sixth pass and run once against its start: one answer "
         "changed (a quoted act name taken for a defined term, fixed and checked on it; no other "
-        "answer read)",
+        "answer read); held-out 7-9 judged the seventh pass's best-sentence ranking once per form "
+        "tried (three forms)",
+    ),
+    "held-out 10": (
+        DEMO_DIR / "eval" / "heldout10-fresh-qa.jsonl",
+        "40 registry questions (about 20 whose wording must pick between two similar rows) and 10 "
+        "registry-style out-of-scope ones, written at the end of the sixth pass and first run in "
+        "the seventh to judge two forms of its best-sentence ranking, once each; no answer read",
+    ),
+    "held-out 11": (
+        DEMO_DIR / "eval" / "heldout11-fresh-qa.jsonl",
+        "50 questions in the same mix (18 Russian and 16 Kazakh law, 8 of the Kazakh on "
+        "Russian-only acts, 4 follow-ups; 8 registry; 8 out of scope), written in the seventh pass "
+        "by a helper who saw no answers and run to judge its best-sentence ranking (three forms); "
+        "no answer read",
     ),
 }
 REPORT = Path("eval/train/report.json")
