@@ -81,6 +81,7 @@ class Container:
             Manifest(self.settings.data_dir / "index" / "manifest.json"),
             keep_versions=self.settings.qdrant.keep_versions,
             alias=self.settings.qdrant.collection,
+            sentence_vectors=self.settings.embeddings.sentence_vectors,
         )
 
     @cached_property

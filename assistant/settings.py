@@ -70,6 +70,11 @@ class EmbeddingSettings(BaseModel):
     query_max_tokens: int = Field(
         default=96, ge=16, description="onnx: word pieces of a question embedded (the rest is cut)"
     )
+    sentence_vectors: bool = Field(
+        default=True,
+        description="ingest also embeds every article sentence and every registry function with its "
+        "clauses, whose best match the source ranker reads (more ingest time: docs/benchmarks.md)",
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -90,19 +90,19 @@ HELD_OUT = {
         "acts), written at the end of the sixth pass and run once against its start: one answer "
         "changed (a quoted act name taken for a defined term, fixed and checked on it; no other "
         "answer read); held-out 7-9 judged the seventh pass's best-sentence ranking once per form "
-        "tried (four forms)",
+        "tried (five forms)",
     ),
     "held-out 10": (
         DEMO_DIR / "eval" / "heldout10-fresh-qa.jsonl",
         "40 registry questions (about 20 whose wording must pick between two similar rows) and 10 "
         "registry-style out-of-scope ones, written at the end of the sixth pass and first run in "
-        "the seventh to judge three forms of its best-sentence ranking, once each; no answer read",
+        "the seventh to judge four forms of its best-sentence ranking, once each; no answer read",
     ),
     "held-out 11": (
         DEMO_DIR / "eval" / "heldout11-fresh-qa.jsonl",
         "50 questions in the same mix (18 Russian and 16 Kazakh law, 8 of the Kazakh on "
         "Russian-only acts, 4 follow-ups; 8 registry; 8 out of scope), written in the seventh pass "
-        "by a helper who saw no answers and run to judge its best-sentence ranking (four forms); "
+        "by a helper who saw no answers and run to judge its best-sentence ranking (five forms); "
         "no answer read",
     ),
 }

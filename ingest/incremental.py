@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from assistant.domain import Chunk
 from assistant.errors import IndexNotReady
 from assistant.rag.readmodel import load as load_stats
+from assistant.rag.sentence_vectors import SentenceVectors
 from assistant.store.base import StoredPoint
 from assistant.text.sparse import CorpusStats
 from assistant.text.views import dense_text, lexical_text
@@ -92,6 +93,18 @@ def _shifted(counts: dict[str, int], gone: list[Chunk], added: list[Chunk]) -> d
     return {k: v for k, v in out.items() if v or k in ("total", "articles", "registry_rows")}
 
 
+def _sentences(
+    pipeline: IngestPipeline, collection: str, touched: set[str], previous: SentenceVectors | None
+) -> SentenceVectors:
+    """The new version's sentence vectors: the live version's, with the citations this update
+    removed or re-embedded read again from the new version (their unchanged windows too)."""
+    store, embedder = pipeline.store, pipeline.encoder.embedder
+    if previous is None:  # the live version was built before sentence vectors: all of them now
+        return SentenceVectors.build((p.chunk for p in store.scroll(collection)), embedder)
+    chunks = [chunk for citation in sorted(touched) for chunk in store.by_citation(collection, citation)]
+    return previous.updated(touched, chunks, embedder)
+
+
 def update(
     pipeline: IngestPipeline, acts: ActsArg, registry: Path | None, progress: Progress | None = None
 ) -> IngestReport:
@@ -169,6 +182,12 @@ def update(
             pipeline.save_stats(
                 collection, parent.shifted(gone, ((e.chunk.text, e.sparse.indices) for e in encoded))
             )
+        removed = set(plan.removed)
+        touched = {p.chunk.citation for p in old_scope if p.chunk.chunk_id in removed}
+        touched |= {c.citation for c in plan.embed}
+        pipeline.write_sentences(
+            collection, lambda previous: _sentences(pipeline, collection, touched, previous)
+        )
         pipeline.mark_ready(info)
     except BaseException:
         pipeline.discard(collection)

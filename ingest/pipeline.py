@@ -16,6 +16,10 @@ from assistant.errors import IndexNotReady, KenesError, ValidationProblem
 from assistant.rag.readmodel import VersionStats, directory_in
 from assistant.rag.readmodel import remove as remove_stats
 from assistant.rag.readmodel import save as save_stats
+from assistant.rag.sentence_vectors import SentenceVectors
+from assistant.rag.sentence_vectors import load as load_sentences
+from assistant.rag.sentence_vectors import remove as remove_sentences
+from assistant.rag.sentence_vectors import save as save_sentences
 from assistant.store.base import EncodedChunk, VectorStore
 from ingest.encoder import Encoder, content_hash, embed_hash
 from ingest.manifest import Manifest, VersionInfo, new_version_id, now_iso, this_builder
@@ -77,12 +81,15 @@ class IngestPipeline:
         *,
         keep_versions: int = 3,
         alias: str = "kenes",
+        sentence_vectors: bool = True,
     ) -> None:
         self.store = store
         self.encoder = encoder
         self.manifest = manifest
         self.keep_versions = keep_versions
         self.alias = alias
+        # sparse-only mode has no dense model to embed sentences with
+        self.sentence_vectors = sentence_vectors and encoder.embedder.name != "none"
         self._recovered = False
         self._removed: dict[str, VersionInfo] = {}  # unfinished versions `recover` removed
 
@@ -138,6 +145,10 @@ class IngestPipeline:
             self.save_stats(
                 collection, VersionStats.counted((e.sparse.indices for e in encoded), analysis.roots)
             )
+            self.write_sentences(
+                collection,
+                lambda previous: SentenceVectors.build(sources.chunks, self.encoder.embedder, previous),
+            )
             self.mark_ready(info)
         except BaseException:
             self.discard(collection)
@@ -147,7 +158,7 @@ class IngestPipeline:
         timings = {
             "parse_s": parsed - started,
             **self.encoder.timings,
-            "store_s": done - encoded_at,
+            "store_s": done - encoded_at - self.encoder.timings.get("sentences_s", 0.0),
         }
         return IngestReport(
             version, collection, info.counts, done - started, len(encoded), sources.files, timings=timings
@@ -184,12 +195,28 @@ class IngestPipeline:
         instead of reading every chunk."""
         save_stats(self.stats_dir, collection, stats)
 
+    def write_sentences(
+        self, collection: str, make: Callable[[SentenceVectors | None], SentenceVectors]
+    ) -> None:
+        """The version's unit vectors (article sentences, row functions and clauses), beside its
+        statistics: `make` gets the live version's (None if it has none), whose vectors it reuses
+        for unchanged units."""
+        if not self.sentence_vectors:
+            return
+        started = time.perf_counter()
+        live = self.store.live_collection()
+        save_sentences(
+            self.stats_dir, collection, make(load_sentences(self.stats_dir, live) if live else None)
+        )
+        self.encoder.timings["sentences_s"] = time.perf_counter() - started
+
     def discard(self, collection: str) -> None:
         try:
             if collection in self.store.collections():
                 self.store.drop(collection)
         finally:
             remove_stats(self.stats_dir, collection)
+            remove_sentences(self.stats_dir, collection)
             self.manifest.remove(collection)
 
     def promote(self, info: VersionInfo) -> None:

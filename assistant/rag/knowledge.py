@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from assistant.domain import Chunk, Lang
-from assistant.rag import readmodel
+from assistant.rag import readmodel, sentence_vectors
 from assistant.rag.readmodel import RootIndex
 from assistant.rag.registry_index import RegistryIndex
 from assistant.rag.relevance import TermStats, text_terms
@@ -23,6 +23,7 @@ MEMO_KEPT = 50_000  # per-text derived values (sentences, bigrams, index terms)
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from assistant.rag.sentence_vectors import SentenceVectors
     from assistant.store.base import VectorStore
     from assistant.text.analyzer import Analyzer
     from assistant.text.sparse import SparseEncoder
@@ -67,8 +68,11 @@ class VersionKnowledge:
         articles: Callable[[str], list[Chunk]],
         rows_where: Callable[[dict[str, Any]], list[Chunk]],
         count_where: Callable[[dict[str, Any]], int],
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.analyzer = analyzer
+        # the dense vectors of every article sentence and row function clause, if the build saved them
+        self.sentences = sentences
         self.stats = stats
         self.roots = roots
         self.registry = RegistryIndex(registry_rows, analyzer)
@@ -175,4 +179,5 @@ class Knowledge:
             lambda citation: store.by_citation(collection, citation),
             lambda filters: [p.chunk for p in store.scroll(collection, filters=filters)],
             lambda filters: store.count(collection, filters),
+            sentence_vectors.load(self._stats_dir, collection) if self._stats_dir else None,
         )

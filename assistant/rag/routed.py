@@ -226,8 +226,16 @@ class RoutedRetriever:
         return self.retriever.store.live_collection() or ""
 
     def similarities(self, result: SearchResult, hits: list[SearchHit]) -> dict[str, float]:
-        """The question's dense similarity to each candidate of `result` (searched already)."""
-        return self.retriever.similarities(result, list(dict.fromkeys(h.chunk.citation for h in hits)))
+        """The question's dense similarity to each candidate of `result` (searched already): its
+        best unit (an article's sentence, a row's function or clause) where the version has their
+        vectors, else its best window."""
+        citations = list(dict.fromkeys(h.chunk.citation for h in hits))
+        sims = self.retriever.similarities(result, citations)
+        sentences = self.knowledge.for_version(result.index_version).sentences
+        if sims and sentences is not None and sentences.embedder == self.retriever.embedder.name:
+            vector = result.query_vector or self.retriever.embedder.embed_query(result.query)
+            sims.update(sentences.similarities(vector, citations))
+        return sims
 
     @staticmethod
     def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,6 +114,47 @@ def test_v2_is_live_with_its_rows(index: Index) -> None:
         .registry["function_text"]
         .startswith("разрабатывает и утверждает правила формирования и ведения")
     )
+
+
+def test_v2_carries_the_sentence_vectors_over(index: Index) -> None:
+    from assistant.rag.sentence_vectors import load, sentences_of
+
+    v1, v2 = (load(index.c.pipeline.stats_dir, r.collection) for r in (index.v1, index.v2))
+    assert v1 is not None and v2 is not None
+    assert REMOVED in v1.members and REMOVED not in v2.members and ADDED in v2.members
+    # the same units a full build of v2 would have: one set per article and row of the new version
+    expected = {p.chunk.citation for p in index.c.store.scroll(index.v2.collection) if sentences_of(p.chunk)}
+    assert set(v2.members) == expected
+    # a registry update leaves every article's vectors as they were (reused, not re-embedded)
+    article = "personal-data#st6"
+    assert (v1.vectors[v1.members[article]] == v2.vectors[v2.members[article]]).all()
+    edited = "registry:PS-08-02"  # its function text changed in v2
+    assert {bytes(v1.digests[i]) for i in v1.members[edited]} != {
+        bytes(v2.digests[i]) for i in v2.members[edited]
+    }
+
+
+def test_an_act_update_embeds_only_its_changed_sentences(tmp_path: Path) -> None:
+    from assistant.rag.sentence_vectors import load
+
+    acts = tmp_path / "acts"
+    shutil.copytree(ACTS / "access-to-information", acts / "access-to-information")
+    c = Container(make_settings(tmp_path / "data", embeddings={"mode": "hashing"}))
+    try:
+        v1 = c.assistant.ingest(acts, None)
+        text = acts / "access-to-information" / "rus.md"
+        old = "предоставляется бесплатно"
+        assert old in text.read_text(encoding="utf-8")
+        text.write_text(
+            text.read_text(encoding="utf-8").replace(old, "предоставляется за плату", 1), encoding="utf-8"
+        )
+        v2 = c.assistant.ingest_incremental(acts=acts)
+        before, after = (load(c.pipeline.stats_dir, r.collection) for r in (v1, v2))
+        assert before is not None and after is not None and set(before.members) == set(after.members)
+        new = {bytes(d) for d in after.digests} - {bytes(d) for d in before.digests}
+        assert len(new) == 1  # the one edited sentence; all the others kept their vectors
+    finally:
+        c.close()
 
 
 def test_rollback_restores_v1(index: Index) -> None:

@@ -99,7 +99,14 @@ def test_a_date_a_sum_or_a_time_limit_no_source_states_is_refused(
 ) -> None:
     answer = demo_container.assistant.ask(question)
     assert answer.refused is True
-    assert answer.timings.get("value_not_stated") == 1.0
+    # refused for the value no source states; or, where one of the three sources states a value of
+    # that kind about something else (the tax question's sources include a «1 января» since
+    # the seventh pass), by the answerability decision itself
+    rankers = demo_container.rankers
+    assert rankers is not None
+    assert (
+        answer.timings.get("value_not_stated") == 1.0 or answer.timings["answerable_p"] < rankers.refuse_below
+    )
 
 
 def test_a_who_question_that_also_asks_for_an_unstated_time_limit_names_the_row(

@@ -1,0 +1,171 @@
+"""Dense vectors of the smallest units that answer — every sentence of every article, every
+registry row's function with its clauses — saved beside the index by whoever builds a version
+and read with its read model.
+
+The store's dense side holds one vector per window of an article (a few hundred words; a row's
+window carries its agency, category, marks and rationale too). A question that words its point
+differently, or is asked in Kazakh about a Russian-only act, matches one sentence of a long
+article, and a window's vector averages that sentence away. The learned source ranker reads a
+candidate's best unit instead. A row is read by its function and by each clause of it («…
+утверждает реестр государственных услуг и вносит в него изменения …»): scored by the whole
+function alone, a short question picked the wrong one of two similar rows more often, and
+articles, scored by their best of many sentences, need rows read as finely (docs/benchmarks.md,
+seventh pass).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.text.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from assistant.domain import Chunk
+    from assistant.embeddings.base import Embedder
+
+# a shorter one is a heading or a list marker, not a statement (the sentence rankers pass over
+# them too)
+MIN_SENTENCE_CHARS = 25
+BATCH = 64
+
+
+# where a function's clauses part: «…, …», «…; …», «… и …»
+_CLAUSE = re.compile(r";|,|\s+и\s+")
+
+
+def sentences_of(chunk: Chunk) -> list[str]:
+    """The units of a chunk that are embedded: an article's sentences; a registry row's function
+    and those of its clauses long enough to state something."""
+    if chunk.kind == "registry":
+        text = str(chunk.registry.get("function_text", "")).strip()
+        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_SENTENCE_CHARS]
+        return [text, *(c for c in clauses if c != text)] if text else []
+    return [s for s in split_sentences(chunk.text) if len(s) >= MIN_SENTENCE_CHARS]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass
+class SentenceVectors:
+    """Unit vectors (float16, one row per distinct text) and, per citation, its rows."""
+
+    embedder: str
+    digests: np.ndarray  # (n,) 16-byte digests: the key a later build reuses a vector by
+    vectors: np.ndarray  # (n, dim) float16
+    members: dict[str, np.ndarray]  # citation → row indices into `vectors`
+
+    def similarities(self, vector: Sequence[float], citations: Iterable[str]) -> dict[str, float]:
+        """Each citation's best unit similarity to a (normalised) question vector."""
+        q = np.asarray(vector, dtype=np.float32)
+        out: dict[str, float] = {}
+        for citation in citations:
+            rows = self.members.get(citation)
+            if rows is not None and rows.size:
+                out[citation] = float((self.vectors[rows].astype(np.float32) @ q).max())
+        return out
+
+    @classmethod
+    def build(
+        cls, chunks: Iterable[Chunk], embedder: Embedder, previous: SentenceVectors | None = None
+    ) -> SentenceVectors:
+        """From every chunk of a version; a sentence the previous version has keeps its vector,
+        so a rebuild embeds only the sentences that changed."""
+        return cls._assemble(*_collect(chunks, {}), embedder, previous)
+
+    def updated(self, removed: Iterable[str], added: Iterable[Chunk], embedder: Embedder) -> SentenceVectors:
+        """After an incremental update: the citations it rewrote (`removed`) lose their
+        sentences, the chunks it wrote bring theirs."""
+        gone = set(removed)
+        by_row = [bytes(d) for d in self.digests]
+        kept = {c: {by_row[int(i)] for i in rows} for c, rows in self.members.items() if c not in gone}
+        return self._assemble(*_collect(added, kept), embedder, self)
+
+    @classmethod
+    def _assemble(
+        cls,
+        texts: dict[bytes, str],
+        members: dict[str, set[bytes]],
+        embedder: Embedder,
+        previous: SentenceVectors | None,
+    ) -> SentenceVectors:
+        known: dict[bytes, np.ndarray] = {}
+        if previous is not None and previous.embedder == embedder.name:
+            known = {bytes(d): previous.vectors[i] for i, d in enumerate(previous.digests)}
+        keys = sorted({k for ks in members.values() for k in ks})
+        fresh = [k for k in keys if k not in known]
+        for start in range(0, len(fresh), BATCH):
+            batch = fresh[start : start + BATCH]
+            for key, vec in zip(batch, embedder.embed_documents([texts[k] for k in batch]), strict=True):
+                known[key] = np.asarray(vec, dtype=np.float16)
+        row_of = {k: i for i, k in enumerate(keys)}
+        vectors = (
+            np.stack([known[k] for k in keys]) if keys else np.zeros((0, embedder.dim), dtype=np.float16)
+        )
+        return cls(
+            embedder.name,
+            np.array(keys, dtype="S16"),
+            vectors.astype(np.float16),
+            {c: np.array(sorted(row_of[k] for k in ks), dtype=np.int32) for c, ks in members.items()},
+        )
+
+
+def _collect(
+    chunks: Iterable[Chunk], members: dict[str, set[bytes]]
+) -> tuple[dict[bytes, str], dict[str, set[bytes]]]:
+    """The sentences of `chunks` by digest, added to `members` (citation → digests)."""
+    texts: dict[bytes, str] = {}
+    for chunk in chunks:
+        for text in sentences_of(chunk):
+            key = _digest(text)
+            texts.setdefault(key, text)
+            members.setdefault(chunk.citation, set()).add(key)
+    return texts, members
+
+
+def _path(directory: Path, collection: str) -> Path:
+    return directory / f"{collection}.sentences.npz"
+
+
+def save(directory: Path, collection: str, sentences: SentenceVectors) -> None:
+    """Written whole or not at all (a temporary file renamed into place)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    citations = sorted(sentences.members)
+    sizes = [len(sentences.members[c]) for c in citations]
+    rows = [sentences.members[c] for c in citations]
+    tmp = directory / f".{collection}.sentences.tmp.npz"
+    np.savez(
+        tmp,
+        embedder=np.array([sentences.embedder]),
+        digests=sentences.digests,
+        vectors=sentences.vectors,
+        citations=np.array(citations, dtype=str),
+        starts=np.cumsum([0, *sizes]).astype(np.int64),
+        rows=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32),
+    )
+    os.replace(tmp, _path(directory, collection))
+
+
+def load(directory: Path, collection: str) -> SentenceVectors | None:
+    path = _path(directory, collection)
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        starts, rows = data["starts"], data["rows"]
+        members = {str(c): rows[starts[i] : starts[i + 1]] for i, c in enumerate(data["citations"].tolist())}
+        return SentenceVectors(str(data["embedder"][0]), data["digests"], data["vectors"], members)
+
+
+def remove(directory: Path, collection: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _path(directory, collection).unlink()

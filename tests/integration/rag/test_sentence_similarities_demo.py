@@ -1,0 +1,36 @@
+"""The learned source ranker reads a candidate's best unit against the question (an article's
+sentence, a row's function or one of its clauses): vectors the demo build saved beside its index,
+read by the live read model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.container import Container
+from assistant.rag.sentence_vectors import sentences_of
+
+pytestmark = pytest.mark.integration
+
+QUESTION = "В какой срок нужно удалить незаконно размещённые персональные данные по требованию уполномоченного органа?"
+
+
+def test_the_build_saved_a_vector_for_every_sentence_and_function(demo_container: Container) -> None:
+    c = demo_container
+    live = c.store.require_live()
+    sentences = c.knowledge.for_version(live).sentences
+    assert sentences is not None and sentences.embedder == c.embedder.name
+    assert set(sentences.members) == {p.chunk.citation for p in c.store.scroll(live) if sentences_of(p.chunk)}
+    assert {"registry:PS-08-02.1", "public-services#st8"} <= set(sentences.members)
+
+
+def test_a_candidate_is_scored_by_its_best_unit_not_its_windows(demo_container: Container) -> None:
+    c = demo_container
+    result = c.retriever.search(QUESTION, lang="ru")
+    citations = [h.chunk.citation for h in result.hits]
+    kb = c.knowledge.for_version(result.index_version)
+    assert kb.sentences is not None and result.query_vector is not None
+    sims = c.routed_retriever.similarities(result, result.hits)
+    windows = c.retriever.similarities(result, citations)
+    assert sims == {**windows, **kb.sentences.similarities(result.query_vector, citations)}
+    # one sentence of a long article matches better than the windows that average it away
+    assert any(sims[x] > windows[x] for x in citations if not x.startswith("registry:"))

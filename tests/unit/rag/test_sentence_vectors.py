@@ -1,0 +1,117 @@
+"""Unit vectors (article sentences, row functions and their clauses): a citation's best unit,
+reuse on a rebuild or update, the saved file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.domain import Chunk
+from assistant.embeddings.hashing import HashingEmbedder
+from assistant.rag.sentence_vectors import SentenceVectors, load, remove, save, sentences_of
+
+ARTICLE = (
+    "1. Заявление рассматривается в течение пяти рабочих дней.\n\n"
+    "2. Персональные данные хранятся на территории Республики Казахстан.\n\n"
+    "3. Итог."
+)
+
+
+def _act(citation: str, text: str) -> Chunk:
+    return Chunk(chunk_id=f"{citation}@ru", kind="act", lang="ru", citation=citation, title="", text=text)
+
+
+def _row(citation: str, function: str) -> Chunk:
+    return Chunk(
+        chunk_id=citation,
+        kind="registry",
+        lang="ru",
+        citation=citation,
+        title="",
+        text=f"Орган: министерство. Функция: {function}.",
+        registry={"function_text": function},
+    )
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+def test_units_are_an_articles_sentences_and_a_rows_function_with_its_clauses() -> None:
+    assert sentences_of(_act("a#st1", ARTICLE)) == [
+        "1. Заявление рассматривается в течение пяти рабочих дней.",
+        "2. Персональные данные хранятся на территории Республики Казахстан.",
+    ]  # «3. Итог.» is too short to state anything
+    function = "утверждает реестр государственных услуг, вносит в реестр изменения по согласованию; ведёт"
+    assert sentences_of(_row("registry:R-1", function)) == [
+        function,
+        "утверждает реестр государственных услуг",
+        "вносит в реестр изменения по согласованию",  # «ведёт» alone is too short
+    ]
+    assert sentences_of(_row("registry:R-2", "ведёт реестр государственных услуг")) == [
+        "ведёт реестр государственных услуг"
+    ]
+
+
+def test_a_citation_scores_by_its_best_sentence() -> None:
+    embedder = HashingEmbedder()
+    vectors = SentenceVectors.build(
+        [_act("a#st1", ARTICLE), _row("registry:R-1", "ведёт реестр государственных услуг")], embedder
+    )
+    sentence = "2. Персональные данные хранятся на территории Республики Казахстан."
+    sims = vectors.similarities(embedder.embed_query(sentence), ["a#st1", "registry:R-1", "b#st9"])
+    assert set(sims) == {"a#st1", "registry:R-1"}  # an unknown citation has no similarity
+    exact = float(np.dot(embedder.embed_query(sentence), embedder.embed_documents([sentence])[0]))
+    whole = float(np.dot(embedder.embed_query(sentence), embedder.embed_documents([ARTICLE])[0]))
+    assert abs(sims["a#st1"] - exact) < 1e-2 and sims["a#st1"] > whole  # the sentence, not the average
+
+
+def test_a_rebuild_and_an_update_embed_only_new_sentences() -> None:
+    embedder = CountingEmbedder()
+    first = SentenceVectors.build(
+        [_act("a#st1", ARTICLE), _act("b#st1", "Срок составляет десять календарных дней.")], embedder
+    )
+    assert len(embedder.embedded) == 3
+    embedder.embedded.clear()
+    again = SentenceVectors.build([_act("a#st1", ARTICLE)], embedder, previous=first)
+    assert embedder.embedded == [] and set(again.members) == {"a#st1"}
+    changed = first.updated(
+        ["b#st1"], [_act("b#st1", "Срок составляет пятнадцать календарных дней.")], embedder
+    )
+    assert embedder.embedded == ["Срок составляет пятнадцать календарных дней."]
+    assert set(changed.members) == {"a#st1", "b#st1"} and len(changed.vectors) == 3  # the old one is gone
+    query = embedder.embed_query("Срок составляет пятнадцать календарных дней.")
+    assert changed.similarities(query, ["b#st1"])["b#st1"] > first.similarities(query, ["b#st1"])["b#st1"]
+
+
+def test_vectors_of_another_embedder_are_not_reused() -> None:
+    first = SentenceVectors.build([_act("a#st1", ARTICLE)], HashingEmbedder())
+    first.embedder = "another-model"
+    embedder = CountingEmbedder()
+    SentenceVectors.build([_act("a#st1", ARTICLE)], embedder, previous=first)
+    assert len(embedder.embedded) == 2
+
+
+def test_roundtrip_through_the_file(tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    vectors = SentenceVectors.build(
+        [_act("a#st1", ARTICLE), _act("b#st2", "Срок — десять дней со дня подачи.")], embedder
+    )
+    save(tmp_path, "kenes__v1", vectors)
+    back = load(tmp_path, "kenes__v1")
+    assert back is not None and back.embedder == embedder.name
+    query = embedder.embed_query("срок подачи")
+    assert back.similarities(query, ["a#st1", "b#st2"]) == vectors.similarities(query, ["a#st1", "b#st2"])
+    assert [p.name for p in tmp_path.iterdir()] == ["kenes__v1.sentences.npz"]  # no temporary file left
+    remove(tmp_path, "kenes__v1")
+    remove(tmp_path, "kenes__v1")
+    assert load(tmp_path, "kenes__v1") is None
