@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -112,20 +112,29 @@ def _path(directory: Path, collection: str) -> Path:
     return directory / f"{collection}.npz"
 
 
+def write_arrays(path: Path, **arrays: Any) -> None:
+    """A read-model file of a version, written whole or not at all (a temporary file beside it,
+    renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def unlink(path: Path) -> None:
+    """A read-model file removed; one that is not there is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
 def save(directory: Path, collection: str, stats: VersionStats) -> None:
-    """Written whole or not at all (a temporary file renamed into place)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    terms = np.fromiter(stats.df.keys(), dtype=np.int64, count=len(stats.df))
-    counts = np.fromiter(stats.df.values(), dtype=np.int64, count=len(stats.df))
-    tmp = directory / f".{collection}.tmp.npz"
-    np.savez(
-        tmp,
+    write_arrays(
+        _path(directory, collection),
         n_docs=np.array([stats.n_docs]),
-        terms=terms,
-        counts=counts,
+        terms=np.fromiter(stats.df.keys(), dtype=np.int64, count=len(stats.df)),
+        counts=np.fromiter(stats.df.values(), dtype=np.int64, count=len(stats.df)),
         roots=np.array(sorted(stats.roots.pieces), dtype=f"<U{ROOT_LEN}"),
     )
-    os.replace(tmp, _path(directory, collection))
 
 
 def load(directory: Path, collection: str) -> VersionStats | None:
@@ -138,5 +147,4 @@ def load(directory: Path, collection: str) -> VersionStats | None:
 
 
 def remove(directory: Path, collection: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        _path(directory, collection).unlink()
+    unlink(_path(directory, collection))

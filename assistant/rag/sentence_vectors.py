@@ -15,9 +15,7 @@ seventh pass).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.rag.readmodel import unlink, write_arrays
 from assistant.text.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -138,22 +137,17 @@ def _path(directory: Path, collection: str) -> Path:
 
 
 def save(directory: Path, collection: str, sentences: SentenceVectors) -> None:
-    """Written whole or not at all (a temporary file renamed into place)."""
-    directory.mkdir(parents=True, exist_ok=True)
     citations = sorted(sentences.members)
-    sizes = [len(sentences.members[c]) for c in citations]
     rows = [sentences.members[c] for c in citations]
-    tmp = directory / f".{collection}.sentences.tmp.npz"
-    np.savez(
-        tmp,
+    write_arrays(
+        _path(directory, collection),
         embedder=np.array([sentences.embedder]),
         digests=sentences.digests,
         vectors=sentences.vectors,
         citations=np.array(citations, dtype=str),
-        starts=np.cumsum([0, *sizes]).astype(np.int64),
+        starts=np.cumsum([0, *(len(r) for r in rows)]).astype(np.int64),
         rows=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32),
     )
-    os.replace(tmp, _path(directory, collection))
 
 
 def load(directory: Path, collection: str) -> SentenceVectors | None:
@@ -167,5 +161,4 @@ def load(directory: Path, collection: str) -> SentenceVectors | None:
 
 
 def remove(directory: Path, collection: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        _path(directory, collection).unlink()
+    unlink(_path(directory, collection))
