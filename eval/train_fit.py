@@ -50,14 +50,18 @@ def split_of(item: EvalItem) -> str:
     return item.id.split("-")[1] if item.id.startswith("gen-") else "dev"
 
 
-def collect(container: Container, items: Sequence[EvalItem]) -> list[Record]:
+def collect(
+    container: Container, items: Sequence[EvalItem], filters: dict[str, Any] | None = None
+) -> list[Record]:
     routed = container.routed_retriever
     records: list[Record] = []
     for item in items:
         u = understand(item.question, item.history or None, item.lang)
         if u.injection or u.intent in ("registry_list", "registry_count"):
             continue  # answered from exact registry selections, not ranked
-        result = container.retriever.search(u.retrieval_query, top_k=RERANK_DEPTH, lang=u.lang)
+        result = container.retriever.search(
+            u.retrieval_query, top_k=RERANK_DEPTH, lang=u.lang, filters=filters
+        )
         kb = container.knowledge.for_version(result.index_version)
         hits = routed.candidates(u, result.hits, kb)
         dense = routed.similarities(result, hits)

@@ -45,7 +45,7 @@ from eval.train_fit import (
     group_of,
     split_of,
 )
-from eval.train_metrics import auc, held_out_table, quantile_threshold, refusal_rates
+from eval.train_metrics import auc, held_out_table, quantile_threshold, refusal_rates, refusal_threshold
 
 SOURCES = 3  # articles the answer quotes from, as in the answer engine
 # Answerable questions refused at most this often on held-out data; between the refusal
@@ -240,10 +240,11 @@ def fit_answerability(
     from assistant.rag.features import ANSWERABILITY_FEATURES as names
 
     (dx, dy), (vx, vy) = ax["dev"], ax["valid"]
+    generated = _joined(ax["train"], ax.get("across_train"))
     folds = np.array([zlib.crc32(i.encode()) % FOLDS for i in dev_ids])
 
     def mixture(c: float, keep: np.ndarray) -> LinearModel:
-        return fit_with_dev(ax["train"], (dx[keep], dy[keep]), len(dy), c, names)
+        return fit_with_dev(generated, (dx[keep], dy[keep]), len(dy), c, names)
 
     def out_of_fold(c: float) -> list[float]:
         probs = [0.0] * len(dy)
@@ -269,7 +270,7 @@ def fit_answerability(
     _, c, oof = best
     model = mixture(c, folds >= 0)
     labels, chosen_on = (dy.tolist(), oof) if len(dy) else (vy.tolist(), [model.prob(x.tolist()) for x in vx])
-    refuse = quantile_threshold(chosen_on, labels, MAX_FALSE_REFUSALS)
+    refuse = refusal_threshold(chosen_on, labels, MAX_FALSE_REFUSALS)
     caution = quantile_threshold(chosen_on, labels, CAUTION_SHARE)
     report: dict[str, Any] = {"C": c, "dev_oof_auc_by_C": grid, "dev_share": DEV_SHARE,
                               "refuse_below": refuse, "caution_below": caution}  # fmt: skip
@@ -277,6 +278,28 @@ def fit_answerability(
         probs = oof if split == "dev" else [model.prob(row.tolist()) for row in x]
         report[split] = {"auc": auc(probs, y.tolist()), **refusal_rates(probs, y.tolist(), refuse)}
     return model, report
+
+
+def _joined(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    return a if b is None or not len(b[1]) else (np.vstack([a[0], b[0]]), np.concatenate([a[1], b[1]]))
+
+
+def across_records(
+    container: Container, by: dict[str, list[Record]], model: LinearModel
+) -> dict[str, list[Record]]:
+    """The generated Kazakh questions are all made from the act that has a Kazakh text, yet
+    users ask in Kazakh about acts that have only a Russian one. Each Kazakh law and
+    out-of-scope question is searched once more in the Russian texts alone — the act as if it
+    had no Kazakh text — and the answerability model learns from these copies too (train), and
+    is reported on them (valid)."""
+    out: dict[str, list[Record]] = {}
+    for split in ("train", "valid"):
+        items = [r.item for r in by[split] if r.item.lang == "kk" and r.item.kind in ("law", "unanswerable")]
+        out[split] = collect(container, items, filters={"lang!": "kk"})
+        attach_sources(out[split], model)
+    return out
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -309,6 +332,9 @@ def run(container: Container, generated: Path, dev: Sequence[Path], out: Path) -
     report["sentence"]["quotes_by"] = "learned" if use_sentence_model else "hand_rules"
     partial = Rankers(cand, sent, cand, 0.0, 0.0)  # the answerability model is not needed yet
     ax = {s: answerability_rows(v, partial) for s, v in by.items()}
+    for split, records in across_records(container, by, cand).items():
+        ax[f"across_{split}"] = answerability_rows(records, partial)
+    report["items"].update({f"across_{s}": len(ax[f"across_{s}"][1]) for s in ("train", "valid")})
     ans, report["answerable"] = fit_answerability(ax, [r.item.id for r in by["dev"]])
     refuse, caution = report["answerable"]["refuse_below"], report["answerable"]["caution_below"]
 

@@ -48,7 +48,7 @@ SENTENCE_FEATURES = (
 ANSWERABILITY_FEATURES = (
     "top_coverage", "known_coverage", "focus_coverage", "best_sentence", "best_sentence_idf",
     "unknown_words", "focus_unknown_words", "log_query_terms", "registry_intent", "top_is_registry",
-    "type_satisfied", "top_dense",
+    "type_satisfied", "top_dense", "across", "across_x_dense",
 )  # fmt: skip
 
 
@@ -371,6 +371,11 @@ def answerability_features(
     sentence_terms = text_terms([(best_sentence[1], top.lang if top is not None else "ru")], kb.analyzer)
     matched = [kb.stats.idf(t) for t, w in q.weights.items() if w >= 1.0 and t in sentence_terms]
     focus_unknown = float(unknown_words(q.focus_text, q.lang, kb))
+    top_dense = max((dense[c.citation] for c in sources if c.citation in dense), default=math.nan)
+    # a Kazakh question whose best source has no Kazakh text: its own words cannot occur there,
+    # so every coverage above runs low for an answerable question too, and only the meaning
+    # (the dense similarity) still tells answerable from not
+    across = float(top is not None and q.lang != top.lang)
     return [
         max((q.covers(kb.terms(c), kb.stats) for c in sources), default=0.0),
         max((coverage(known, kb.terms(c), kb.stats) for c in sources), default=0.0) if known else 0.0,
@@ -385,5 +390,7 @@ def answerability_features(
         _type_match(q.types, best_sentence[1]) if q.types else 1.0,
         # how close the question's meaning comes to the best sources («погода в Астане» shares
         # a city name with the acts, not a topic)
-        max((dense[c.citation] for c in sources if c.citation in dense), default=math.nan),
+        top_dense,
+        across,
+        across * top_dense if across else 0.0,
     ]

@@ -83,6 +83,30 @@ def test_training_on_a_small_generated_set_writes_a_model_that_loads(
     for split in ("train", "valid", "dev"):
         assert report["candidate"][split]["learned"]["n"] > 0  # every split measured, side by side
     assert json.loads(out.read_text(encoding="utf-8"))["info"]["items"]["dev"] > 0
+    # the Kazakh questions were searched once more in the Russian texts alone, and measured there
+    assert report["items"]["across_train"] > 0
+    assert "auc" in report["answerable"]["across_train"]
+
+
+def test_a_kazakh_question_over_a_source_with_no_kazakh_text_is_read_as_across(
+    demo_container: Container,
+) -> None:
+    from assistant.rag.features import ANSWERABILITY_FEATURES, QuestionTerms, answerability_features
+    from assistant.rag.understand import understand
+
+    question = "Дербес деректерді жинауға келісім қалай беріледі?"
+    result = demo_container.retriever.search(question, top_k=5, lang="kk")
+    kb = demo_container.knowledge.for_version(result.index_version)
+    q = QuestionTerms.of(understand(question, None, "kk"), kb)
+    russian_only = kb.article("personal-data#st8", "ru")
+    kazakh = kb.article("public-services#st8", "kk")
+    assert russian_only is not None and kazakh is not None
+    at = ANSWERABILITY_FEATURES.index("across")
+    dense = {"personal-data#st8": 0.8, "public-services#st8": 0.7}
+    over_russian = answerability_features(q, [(0.9, russian_only)], (0.0, ""), kb, dense)
+    over_kazakh = answerability_features(q, [(0.9, kazakh)], (0.0, ""), kb, dense)
+    assert over_russian[at] == 1.0 and over_russian[at + 1] == pytest.approx(0.8)
+    assert over_kazakh[at] == 0.0 and over_kazakh[at + 1] == 0.0
 
 
 @pytest.mark.parametrize(
