@@ -7,13 +7,18 @@ written then."""
 from __future__ import annotations
 
 import contextlib
+import io
+import math
+import mmap
 import os
 import re
+import struct
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -119,6 +124,46 @@ def write_arrays(path: Path, **arrays: Any) -> None:
     tmp = path.with_name(f".{path.stem}.tmp.npz")
     np.savez(tmp, **arrays)
     os.replace(tmp, path)
+
+
+def mapped_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a read-model file, each mapped from the file instead of read into memory.
+
+    `np.savez` stores every array uncompressed, as a plain .npy member of a zip: its bytes lie in
+    the file as they would in memory, so the operating system reads a page only when a question
+    touches it. Unit vectors at national scale are gigabytes; read whole they would be resident
+    in every server process. A member stored otherwise (compressed) is read as usual."""
+    out: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
+        whole = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
+        if hasattr(mmap, "MADV_RANDOM"):
+            # a question reads a few rows here and there: read from disk, no read-ahead around them
+            whole.madvise(mmap.MADV_RANDOM)
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            array = _mapped_member(whole, raw, info) if info.compress_type == zipfile.ZIP_STORED else None
+            out[name] = (
+                array if array is not None else np.load(io.BytesIO(archive.read(info)), allow_pickle=False)
+            )
+    return out
+
+
+def _mapped_member(whole: mmap.mmap, raw: BinaryIO, info: zipfile.ZipInfo) -> np.ndarray | None:
+    raw.seek(info.header_offset)
+    local = raw.read(30)  # the member's local header: its own name and extra field lengths
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    version = np.lib.format.read_magic(raw)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
+    else:
+        return None
+    if dtype.hasobject or math.prod(shape) == 0:
+        return None  # nothing to map (an empty array), or not plain data
+    flat = np.frombuffer(whole, dtype=dtype, count=math.prod(shape), offset=raw.tell())
+    return flat.reshape(shape, order="F" if fortran else "C")
 
 
 def unlink(path: Path) -> None:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.rag.readmodel import unlink, write_arrays
+from assistant.rag.readmodel import mapped_arrays, unlink, write_arrays
 from assistant.text.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class SentenceVectors:
     embedder: str
     digests: np.ndarray  # (n,) 16-byte digests: the key a later build reuses a vector by
     vectors: np.ndarray  # (n, dim) float16
-    members: dict[str, np.ndarray]  # citation → row indices into `vectors`
+    members: Mapping[str, np.ndarray]  # citation → row indices into `vectors`
 
     def similarities(self, vector: Sequence[float], citations: Iterable[str]) -> dict[str, float]:
         """Each citation's best unit similarity to a (normalised) question vector."""
@@ -132,6 +132,34 @@ def _collect(
     return texts, members
 
 
+class _SavedMembers(Mapping[str, np.ndarray]):
+    """Citation → its rows, read from the saved arrays (citations sorted, as `save` writes them)
+    by binary search: no dictionary entry per citation, a million of which would take a server
+    hundreds of megabytes before its first question."""
+
+    def __init__(self, citations: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> None:
+        # UTF-8 bytes sort as their text does, and a bytes array needs no alignment: a mapped
+        # str array sits unaligned in the file, and numpy then copies all of it on every search
+        # (a file written before 2026-12-07 holds str; it is small, and converted here)
+        self._citations = np.char.encode(citations, "utf-8") if citations.dtype.kind == "U" else citations
+        self._starts, self._rows = starts, rows
+
+    def __getitem__(self, citation: str) -> np.ndarray:
+        key = citation.encode("utf-8")
+        if len(key) > self._citations.dtype.itemsize:
+            raise KeyError(citation)  # longer than any saved one
+        i = int(np.searchsorted(self._citations, np.array(key, dtype=self._citations.dtype)))
+        if i >= len(self._citations) or self._citations[i] != key:
+            raise KeyError(citation)
+        return self._rows[self._starts[i] : self._starts[i + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (bytes(c).decode("utf-8") for c in self._citations)
+
+    def __len__(self) -> int:
+        return len(self._citations)
+
+
 def _path(directory: Path, collection: str) -> Path:
     return directory / f"{collection}.sentences.npz"
 
@@ -144,7 +172,7 @@ def save(directory: Path, collection: str, sentences: SentenceVectors) -> None:
         embedder=np.array([sentences.embedder]),
         digests=sentences.digests,
         vectors=sentences.vectors,
-        citations=np.array(citations, dtype=str),
+        citations=np.array([c.encode("utf-8") for c in citations], dtype=bytes),
         starts=np.cumsum([0, *(len(r) for r in rows)]).astype(np.int64),
         rows=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32),
     )
@@ -154,10 +182,11 @@ def load(directory: Path, collection: str) -> SentenceVectors | None:
     path = _path(directory, collection)
     if not path.exists():
         return None
-    with np.load(path, allow_pickle=False) as data:
-        starts, rows = data["starts"], data["rows"]
-        members = {str(c): rows[starts[i] : starts[i + 1]] for i, c in enumerate(data["citations"].tolist())}
-        return SentenceVectors(str(data["embedder"][0]), data["digests"], data["vectors"], members)
+    # mapped, not read: at national scale the vectors are gigabytes, and a question reads the
+    # rows of its twenty candidates only
+    data = mapped_arrays(path)
+    members = _SavedMembers(data["citations"], data["starts"], data["rows"])
+    return SentenceVectors(str(data["embedder"][0]), data["digests"], data["vectors"], members)
 
 
 def remove(directory: Path, collection: str) -> None:

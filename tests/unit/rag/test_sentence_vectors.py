@@ -3,6 +3,7 @@ reuse on a rebuild or update, the saved file."""
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +116,66 @@ def test_roundtrip_through_the_file(tmp_path: Path) -> None:
     remove(tmp_path, "kenes__v1")
     remove(tmp_path, "kenes__v1")
     assert load(tmp_path, "kenes__v1") is None
+
+
+def _file_backed(array: np.ndarray) -> bool:
+    base: object = array.base
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+    return isinstance(base, mmap.mmap)
+
+
+def test_a_saved_file_is_mapped_not_read(tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    vectors = SentenceVectors.build(
+        [
+            _act("a#st1", ARTICLE),
+            _act("b#st2", "Срок — десять дней со дня подачи."),
+            _row("registry:R-1", "ведёт реестр"),
+        ],
+        embedder,
+    )
+    save(tmp_path, "kenes__v1", vectors)
+    back = load(tmp_path, "kenes__v1")
+    assert back is not None
+    # the vectors stay in the file; the operating system reads the pages a question touches
+    assert _file_backed(back.vectors) and _file_backed(back.digests)
+    assert list(back.members) == sorted(vectors.members) and len(back.members) == len(vectors.members)
+    for citation, rows in vectors.members.items():
+        assert citation in back.members and (back.members[citation] == rows).all()
+    assert "c#st3" not in back.members and back.members.get("c#st3") is None
+    # an update from a mapped version works as from a built one
+    changed = back.updated(["b#st2"], [_act("b#st2", "Срок — пятнадцать дней со дня подачи.")], embedder)
+    assert set(changed.members) == set(vectors.members)
+
+
+def test_a_compressed_member_is_read_as_usual(tmp_path: Path) -> None:
+    from assistant.rag.readmodel import mapped_arrays
+
+    path = tmp_path / "x.npz"
+    np.savez_compressed(path, a=np.arange(6, dtype=np.int32).reshape(2, 3), empty=np.zeros(0))
+    arrays = mapped_arrays(path)
+    assert not _file_backed(arrays["a"]) and arrays["a"].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert arrays["empty"].shape == (0,)
+
+
+def test_a_file_written_with_str_citations_still_loads(tmp_path: Path) -> None:
+    from assistant.rag.readmodel import write_arrays
+
+    vectors = SentenceVectors.build(
+        [_act("a#st1", ARTICLE), _act("b#st2", "Срок — десять дней со дня подачи заявления.")],
+        HashingEmbedder(),
+    )
+    citations = sorted(vectors.members)
+    write_arrays(  # the layout before citations were saved as UTF-8 bytes
+        tmp_path / "kenes__v0.sentences.npz",
+        embedder=np.array([vectors.embedder]),
+        digests=vectors.digests,
+        vectors=vectors.vectors,
+        citations=np.array(citations, dtype=str),
+        starts=np.cumsum([0, *(len(vectors.members[c]) for c in citations)]).astype(np.int64),
+        rows=np.concatenate([vectors.members[c] for c in citations]),
+    )
+    back = load(tmp_path, "kenes__v0")
+    assert back is not None and list(back.members) == citations
+    assert (back.members["b#st2"] == vectors.members["b#st2"]).all()
