@@ -51,8 +51,15 @@ def split_of(item: EvalItem) -> str:
 
 
 def collect(
-    container: Container, items: Sequence[EvalItem], filters: dict[str, Any] | None = None
+    container: Container,
+    items: Sequence[EvalItem],
+    filters: dict[str, Any] | None = None,
+    across_offset: float = 0.0,
+    *,
+    as_if_russian_only: bool = False,
 ) -> list[Record]:
+    """`as_if_russian_only`: every article candidate read as one with no Kazakh text (the
+    offset added to all of them), for Kazakh questions searched in the Russian texts alone."""
     routed = container.routed_retriever
     records: list[Record] = []
     for item in items:
@@ -64,7 +71,10 @@ def collect(
         )
         kb = container.knowledge.for_version(result.index_version)
         hits = routed.candidates(u, result.hits, kb)
-        dense = routed.similarities(result, hits)
+        dense = routed.similarities(result, hits, across_offset)
+        if as_if_russian_only:
+            acts = {h.chunk.citation for h in hits if h.chunk.kind == "act"}
+            dense = {c: v + across_offset if c in acts else v for c, v in dense.items()}
         q, rows = candidate_rows(u, hits, kb, action_scores(u.question, hits, kb), dense)
         labels = [any(matches(h.chunk.citation, g) for g in item.gold_ids) for h in hits]
         base = routed.search(u.question, u=u, top_k=RERANK_DEPTH, use_rankers=False)

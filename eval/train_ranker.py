@@ -33,6 +33,7 @@ from assistant.rag.rerank import sentence_rows
 from assistant.settings import Settings
 from eval.datasets import load_dataset
 from eval.metrics import contains_phrase, matches, normalize_text
+from eval.train_across import across_offset
 from eval.train_fit import (
     C_GRID,
     DEV_SHARE,
@@ -287,7 +288,7 @@ def _joined(
 
 
 def across_records(
-    container: Container, by: dict[str, list[Record]], model: LinearModel
+    container: Container, by: dict[str, list[Record]], model: LinearModel, offset: float
 ) -> dict[str, list[Record]]:
     """The generated Kazakh questions are all made from the act that has a Kazakh text, yet
     users ask in Kazakh about acts that have only a Russian one. Each Kazakh law and
@@ -297,7 +298,7 @@ def across_records(
     out: dict[str, list[Record]] = {}
     for split in ("train", "valid"):
         items = [r.item for r in by[split] if r.item.lang == "kk" and r.item.kind in ("law", "unanswerable")]
-        out[split] = collect(container, items, filters={"lang!": "kk"})
+        out[split] = collect(container, items, {"lang!": "kk"}, offset, as_if_russian_only=True)
         attach_sources(out[split], model)
     return out
 
@@ -309,9 +310,12 @@ def run(container: Container, generated: Path, dev: Sequence[Path], out: Path) -
 
     items = load_dataset([generated])
     dev_items = load_dataset(list(dev)) if dev else []
-    recs = collect(container, [*items, *dev_items])
+    offset, offset_report = across_offset(
+        container, [i for i in items if split_of(i) == "train"], [i for i in items if split_of(i) == "valid"]
+    )
+    recs = collect(container, [*items, *dev_items], across_offset=offset)
     by = {s: [r for r in recs if split_of(r.item) == s] for s in ("train", "valid", "dev")}
-    report: dict[str, Any] = {"items": {s: len(v) for s, v in by.items()}}
+    report: dict[str, Any] = {"items": {s: len(v) for s, v in by.items()}, "across_offset": offset_report}
 
     cand, report["candidate"] = fit_candidates(by)
     sdata = {s: sentence_data(v) for s, v in by.items()}
@@ -332,7 +336,7 @@ def run(container: Container, generated: Path, dev: Sequence[Path], out: Path) -
     report["sentence"]["quotes_by"] = "learned" if use_sentence_model else "hand_rules"
     partial = Rankers(cand, sent, cand, 0.0, 0.0)  # the answerability model is not needed yet
     ax = {s: answerability_rows(v, partial) for s, v in by.items()}
-    for split, records in across_records(container, by, cand).items():
+    for split, records in across_records(container, by, cand, offset).items():
         ax[f"across_{split}"] = answerability_rows(records, partial)
     report["items"].update({f"across_{s}": len(ax[f"across_{s}"][1]) for s in ("train", "valid")})
     ans, report["answerable"] = fit_answerability(ax, [r.item.id for r in by["dev"]])
@@ -341,7 +345,7 @@ def run(container: Container, generated: Path, dev: Sequence[Path], out: Path) -
     model = {
         "candidate": cand.to_dict(), "sentence": sent.to_dict(), "answerable": ans.to_dict(),
         "thresholds": {"refuse_below": refuse, "caution_below": caution},
-        "quotes_by": report["sentence"]["quotes_by"],
+        "quotes_by": report["sentence"]["quotes_by"], "across_offset": offset,
         "info": {"fitted": datetime.now(UTC).isoformat(timespec="seconds"), "training_set": str(generated),
                  "dense_model": container.embedder.name,
                  "items": report["items"], "held_out": held_out_table(report)},

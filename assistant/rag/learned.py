@@ -79,6 +79,11 @@ class Rankers:
     # which ranker picks the quotes: the sentence model, or the hand-written evidence ranker when
     # that measured better on held-out data (the sentence model still scores the answerability)
     sentence_quotes: bool = True
+    # added to the dense similarity of a candidate with no text in the question's language (a
+    # Kazakh question, a Russian-only act): e5 scores a Kazakh question against Russian text
+    # lower than against the same text in Kazakh, so Russian-only acts lost to any Kazakh article.
+    # Fitted by `eval/train_ranker.py` on the act that has both texts
+    across_offset: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -97,5 +102,6 @@ class Rankers:
             refuse_below=float(data["thresholds"]["refuse_below"]),
             caution_below=float(data["thresholds"]["caution_below"]),
             sentence_quotes=data.get("quotes_by", "learned") == "learned",
+            across_offset=float(data.get("across_offset", 0.0)),
             info=dict(data.get("info", {})),
         )

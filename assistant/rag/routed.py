@@ -209,7 +209,7 @@ class RoutedRetriever:
             hits = self.candidates(u, hits, kb)
             # similarities mean what the rankers learned only from the embedder they were fitted on
             if learned.info.get("dense_model") == self.retriever.embedder.name:
-                result.similarities = self.similarities(result, hits)
+                result.similarities = self.similarities(result, hits, learned.across_offset)
             hits = rerank(learned, u, hits, kb, action_scores(u.question, hits, kb), result.similarities)
             if u.intent in ("registry_who", "registry_status"):
                 hits = row_before_its_basis(hits)
@@ -225,16 +225,29 @@ class RoutedRetriever:
     def live_version(self) -> str:
         return self.retriever.store.live_collection() or ""
 
-    def similarities(self, result: SearchResult, hits: list[SearchHit]) -> dict[str, float]:
+    def similarities(
+        self, result: SearchResult, hits: list[SearchHit], across_offset: float = 0.0
+    ) -> dict[str, float]:
         """The question's dense similarity to each candidate of `result` (searched already): its
         best unit (an article's sentence, a row's function or clause) where the version has their
-        vectors, else its best window."""
+        vectors, else its best window; `across_offset` added for an article with no text in the
+        question's language (see `Rankers.across_offset`)."""
         citations = list(dict.fromkeys(h.chunk.citation for h in hits))
         sims = self.retriever.similarities(result, citations)
-        sentences = self.knowledge.for_version(result.index_version).sentences
+        kb = self.knowledge.for_version(result.index_version)
+        sentences = kb.sentences
         if sims and sentences is not None and sentences.embedder == self.retriever.embedder.name:
             vector = result.query_vector or self.retriever.embedder.embed_query(result.query)
             sims.update(sentences.similarities(vector, citations))
+        if across_offset:
+            across = {
+                h.chunk.citation
+                for h in hits
+                if h.chunk.kind == "act" and h.chunk.lang != result.lang and h.chunk.citation in sims
+            }
+            for citation in across:
+                if kb.article(citation, result.lang) is None:  # no text in the question's language
+                    sims[citation] += across_offset
         return sims
 
     @staticmethod

@@ -85,6 +85,8 @@ def test_training_on_a_small_generated_set_writes_a_model_that_loads(
     assert json.loads(out.read_text(encoding="utf-8"))["info"]["items"]["dev"] > 0
     # the Kazakh questions were searched once more in the Russian texts alone, and measured there
     assert report["items"]["across_train"] > 0
+    # the language offset is measured on Kazakh questions about the act that has both texts
+    assert report["across_offset"]["n_train"] > 0 and report["across_offset"]["offset"] > 0
     assert "auc" in report["answerable"]["across_train"]
 
 
@@ -224,3 +226,21 @@ def test_a_row_that_names_more_than_was_asked_is_a_less_precise_match(demo_conta
     assert precision["registry:PD-27.1-1-07"] == 1.0
     assert precision["registry:PS-08-08.1"] < 0.6  # the rules for biometric data, besides
     assert all(v == 0.0 for c, v in precision.items() if not c.startswith("registry:"))
+
+
+def test_an_article_with_no_text_in_the_questions_language_gets_the_across_offset(
+    demo_container: Container,
+) -> None:
+    question = "Дербес деректерді жинауға субъектінің келісімі қалай беріледі?"
+    result = demo_container.retriever.search(question, top_k=40, lang="kk")
+    hits = result.hits
+    routed = demo_container.routed_retriever
+    plain = routed.similarities(result, hits)
+    shifted = routed.similarities(result, hits, 0.5)
+    russian_only = {h.chunk.citation for h in hits if h.chunk.citation.startswith("personal-data#")}
+    bilingual = {h.chunk.citation for h in hits if h.chunk.citation.startswith("public-services#")}
+    assert russian_only and bilingual
+    for citation in russian_only:
+        assert shifted[citation] == pytest.approx(plain[citation] + 0.5)  # once, however many windows
+    for citation in bilingual | {h.chunk.citation for h in hits if h.chunk.kind == "registry"}:
+        assert shifted[citation] == pytest.approx(plain[citation])

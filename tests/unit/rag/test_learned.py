@@ -47,7 +47,16 @@ def test_the_packaged_models_match_the_code() -> None:
     assert rankers.sentence.features == SENTENCE_FEATURES
     assert rankers.answerable.features == ANSWERABILITY_FEATURES
     assert 0.0 < rankers.refuse_below <= rankers.caution_below < 1.0
+    assert rankers.across_offset > 0.0  # fitted: Kazakh questions score lower against Russian text
     assert DEFAULT_PATH.exists()
+
+
+def test_a_model_without_the_across_offset_loads_with_none(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data.pop("across_offset")
+    older = tmp_path / "rankers.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    assert Rankers.load(older).across_offset == 0.0
 
 
 def test_an_unreadable_model_file_is_a_config_error(tmp_path: Path) -> None:
