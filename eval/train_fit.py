@@ -71,13 +71,7 @@ def collect(
         )
         kb = container.knowledge.for_version(result.index_version)
         hits = routed.candidates(u, result.hits, kb)
-        if as_if_russian_only:  # the offset once on every article, not again on a Russian-only one
-            acts = {h.chunk.citation for h in hits if h.chunk.kind == "act"}
-            dense = {
-                c: v + across_offset if c in acts else v for c, v in routed.similarities(result, hits).items()
-            }
-        else:
-            dense = routed.similarities(result, hits, across_offset)
+        dense = routed.similarities(result, hits, across_offset, as_if_no_own_text=as_if_russian_only)
         q, rows = candidate_rows(u, hits, kb, action_scores(u.question, hits, kb), dense)
         labels = [any(matches(h.chunk.citation, g) for g in item.gold_ids) for h in hits]
         base = routed.search(u.question, u=u, top_k=RERANK_DEPTH, use_rankers=False)

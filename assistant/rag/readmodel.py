@@ -134,7 +134,7 @@ def mapped_arrays(path: Path) -> dict[str, np.ndarray]:
     touches it. Unit vectors at national scale are gigabytes; read whole they would be resident
     in every server process. A member stored otherwise (compressed) is read as usual."""
     out: dict[str, np.ndarray] = {}
-    with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
+    with path.open("rb") as raw, zipfile.ZipFile(raw) as archive:
         whole = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
         if hasattr(mmap, "MADV_RANDOM"):
             # a question reads a few rows here and there: read from disk, no read-ahead around them

@@ -226,12 +226,18 @@ class RoutedRetriever:
         return self.retriever.store.live_collection() or ""
 
     def similarities(
-        self, result: SearchResult, hits: list[SearchHit], across_offset: float = 0.0
+        self,
+        result: SearchResult,
+        hits: list[SearchHit],
+        across_offset: float = 0.0,
+        *,
+        as_if_no_own_text: bool = False,
     ) -> dict[str, float]:
         """The question's dense similarity to each candidate of `result` (searched already): its
         best unit (an article's sentence, a row's function or clause) where the version has their
         vectors, else its best window; `across_offset` added for an article with no text in the
-        question's language (see `Rankers.across_offset`)."""
+        question's language (see `Rankers.across_offset`). `as_if_no_own_text`: every article read
+        as having none (the fit's Kazakh questions searched in the Russian texts alone)."""
         citations = list(dict.fromkeys(h.chunk.citation for h in hits))
         sims = self.retriever.similarities(result, citations)
         kb = self.knowledge.for_version(result.index_version)
@@ -243,10 +249,12 @@ class RoutedRetriever:
             across = {
                 h.chunk.citation
                 for h in hits
-                if h.chunk.kind == "act" and h.chunk.lang != result.lang and h.chunk.citation in sims
+                if h.chunk.kind == "act"
+                and h.chunk.citation in sims
+                and (as_if_no_own_text or h.chunk.lang != result.lang)
             }
             for citation in across:
-                if kb.article(citation, result.lang) is None:  # no text in the question's language
+                if as_if_no_own_text or kb.article(citation, result.lang) is None:
                     sims[citation] += across_offset
         return sims
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,6 @@ class SentenceVectors:
     digests: np.ndarray  # (n,) 16-byte digests: the key a later build reuses a vector by
     vectors: np.ndarray  # (n, dim) float16
     members: Mapping[str, np.ndarray]  # citation → row indices into `vectors`
-    _row_of: dict[bytes, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def similarities(self, vector: Sequence[float], citations: Iterable[str]) -> dict[str, float]:
         """Each citation's best unit similarity to a (normalised) question vector."""
@@ -75,12 +75,15 @@ class SentenceVectors:
                 out[citation] = float((self.vectors[rows].astype(np.float32) @ q).max())
         return out
 
+    @cached_property
+    def row_of(self) -> dict[bytes, int]:
+        """Digest → row; made when first asked for (the fitting script), never by a server."""
+        return {bytes(d): i for i, d in enumerate(self.digests)}
+
     def best_of_texts(self, vector: Sequence[float], texts: Iterable[str]) -> float | None:
         """The best similarity among the units of `texts` this version holds (the fitting script
         compares one article's two languages with it); None when it holds none of them."""
-        if self._row_of is None:
-            self._row_of = {bytes(d): i for i, d in enumerate(self.digests)}
-        rows = [self._row_of[k] for k in (_digest(t) for t in texts) if k in self._row_of]
+        rows = [self.row_of[k] for k in (_digest(t) for t in texts) if k in self.row_of]
         if not rows:
             return None
         return float((self.vectors[rows].astype(np.float32) @ np.asarray(vector, dtype=np.float32)).max())
