@@ -112,6 +112,22 @@ HELD_OUT = {
         "similar rows; 8 out of scope), written in the seventh pass by a helper who saw no answers "
         "and first run in the eighth, once, to judge its Kazakh answerability change; no answer read",
     ),
+    "held-out 13": (
+        DEMO_DIR / "eval" / "heldout13-fresh-qa.jsonl",
+        "50 questions in the same mix (16 Russian and 12 Kazakh law, 6 of the Kazakh on "
+        "Russian-only acts, 2 follow-ups; 12 registry, 4 picking between similar rows; 10 out of "
+        "scope, 5 near-topic), written in the tenth pass by a helper who saw no answers; it judged "
+        "two of that pass's forms once each (per-language refusal thresholds, not kept; quotes of "
+        "sources with no text in the question's language, kept in a narrower form); the two "
+        "answers that changed citations were read",
+    ),
+    "held-out 14": (
+        DEMO_DIR / "eval" / "heldout14-fresh-qa.jsonl",
+        "50 questions in the same mix (14 Russian and 16 Kazakh law, 10 of the Kazakh on "
+        "Russian-only acts, 2 follow-ups; 10 registry; 10 out of scope, 5 near-topic), written in "
+        "the tenth pass by a helper who saw no answers and run once, on that pass's kept change "
+        "(no answer changed); no answer read",
+    ),
 }
 REPORT = Path("eval/train/report.json")
 METRICS = (

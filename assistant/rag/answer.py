@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Answer, Chunk, Lang, SearchHit
+from assistant.domain import Answer, Chunk, Lang, SearchHit, SearchResult
 from assistant.rag import registry_answers as reg
 from assistant.rag import registry_query
 from assistant.rag.definitions import defining_sentence
 from assistant.rag.events import Event, Final, Token
-from assistant.rag.evidence import Evidence, EvidenceRanker, value_not_stated
+from assistant.rag.evidence import Evidence, EvidenceRanker, led_by_meaning, value_not_stated
 from assistant.rag.features import question_terms
 from assistant.rag.means import asks_means, means_list
 from assistant.rag.prompts import phrase, prefix_messages
@@ -133,7 +133,7 @@ class AnswerEngine:
         if listed is not None:
             answer = listed
         else:
-            answer = yield from self._answer_from_hits(u, hits, kb, timings, started, result.similarities)
+            answer = yield from self._answer_from_hits(u, result, kb, timings, started)
         # a row found below the top (the same function held by another agency) that the answer
         # cites was retrieved too: list it, so every citation traces back to retrieval
         cited = {c.citation for c in answer.citations}
@@ -156,14 +156,14 @@ class AnswerEngine:
     def _answer_from_hits(
         self,
         u: Understanding,
-        hits: list[SearchHit],
+        result: SearchResult,
         kb: Any,
         timings: dict[str, float],
         started: float,
-        dense: dict[str, float],
     ) -> Generator[Event, None, Answer]:
         if self.rankers is not None:
-            return (yield from self._answer_learned(u, hits, kb, timings, started, self.rankers, dense))
+            return (yield from self._answer_learned(u, result, kb, timings, started, self.rankers))
+        hits = result.hits
         reg_hits = [h.chunk for h in hits[:5] if h.chunk.kind == "registry"]
         act_hits = [h.chunk for h in hits if h.chunk.kind == "act"][:3]
         articles = [kb.article(c.citation, c.lang) or c for c in act_hits]
@@ -210,22 +210,22 @@ class AnswerEngine:
     def _answer_learned(
         self,
         u: Understanding,
-        hits: list[SearchHit],
+        result: SearchResult,
         kb: Any,
         timings: dict[str, float],
         started: float,
         rankers: Rankers,
-        dense: dict[str, float],
     ) -> Generator[Event, None, Answer]:
         """Hits come ordered by the candidate model, each scored with its probability of being
         the source; one calibrated decision says refuse, answer with a caution, or answer."""
+        hits = result.hits
         q = question_terms(u, kb)
         act_hits = [h for h in hits if h.chunk.kind == "act"][:3]
         sources = [(kb.article(h.chunk.citation, h.chunk.lang) or h.chunk, h.score) for h in act_hits]
         articles = [a for a, _ in sources]
         evidence = best_sentences(rankers, q, sources, kb, self.settings.answer.evidence_sentences)
         chosen = evidence if rankers.sentence_quotes else None
-        p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb, dense)
+        p = answerable_prob(rankers, q, hits, evidence[0] if evidence else None, kb, result.similarities)
         timings["answerable_p"] = round(p, 3)
         registry_first = u.intent in ("registry_who", "registry_status")
         rows = [h for h in (hits if registry_first else hits[:5]) if h.chunk.kind == "registry"]
@@ -244,6 +244,9 @@ class AnswerEngine:
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+        # the best source has no text in the question's language: its quote is found by meaning
+        alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None
+        units = self.retriever.unit_similarities(result, articles[:1]) if alone else {}
         lead = rows[0] if rows else None
         top_act = act_hits[0].score if act_hits else 0.0
         # a «who / is it automatable» question is answered by its best row once the question
@@ -256,7 +259,7 @@ class AnswerEngine:
                 # the model takes an article for the source rather than any row (and no row
                 # derived from it stands just below: routed.row_before_its_basis): the law
                 # answers, and the nearest registry rows follow as what they are, the nearest entries
-                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote)
+                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units)
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
                 law = [a for a in articles[:1] if u.wants_law]
@@ -266,7 +269,7 @@ class AnswerEngine:
             return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote)
+        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units)
         if p < rankers.caution_below:
             noted(answer, phrase("caution", u.lang))
         return answer
@@ -315,16 +318,20 @@ class AnswerEngine:
         timings: dict[str, float],
         evidence: list[Evidence] | None,
         lead: Evidence | None,
+        dense_of: Mapping[str, float] | None = None,
     ) -> Generator[Event, None, Answer]:
         """A law answer from `articles`: `evidence` chosen by the sentence model (None: by the
         evidence ranker), led by `lead` if any: the law's definition of the asked term, or the
-        list of the ways asked about."""
+        list of the ways asked about. `dense_of`: the first article's sentences by their
+        similarity to the question, when it has no text in the question's language."""
         n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
             # one more when a lead comes first: a list's item the ranker picks is in the lead
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
                 u.retrieval_query, articles, limit=n_quotes + (lead is not None), asks=u.question, lang=u.lang
             )
+        if dense_of:
+            evidence = led_by_meaning(evidence, articles[0], dense_of)
         if lead is not None:
             # the asked term's definition, the list of the asked ways: it leads, and the quotes
             # chosen for the question follow it (less what it already says: a list's items)

@@ -258,6 +258,18 @@ class RoutedRetriever:
                     sims[citation] += across_offset
         return sims
 
+    def unit_similarities(self, result: SearchResult, chunks: list[Chunk]) -> dict[str, float]:
+        """The question's dense similarity to each sentence of `chunks` (the answer's source
+        articles), by sentence text; empty when the version has no unit vectors of this
+        embedder (sparse-only mode has none)."""
+        kb = self.knowledge.for_version(result.index_version)
+        embedder = self.retriever.embedder
+        sentences = kb.sentences
+        if sentences is None or sentences.embedder != embedder.name or embedder.name == "none":
+            return {}
+        vector = result.query_vector or embedder.embed_query(result.query)
+        return sentences.unit_similarities(vector, chunks)
+
     @staticmethod
     def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
         """What the learned ranker re-orders (and is trained on): the fused hits, each top row

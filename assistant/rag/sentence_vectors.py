@@ -75,6 +75,24 @@ class SentenceVectors:
                 out[citation] = float((self.vectors[rows].astype(np.float32) @ q).max())
         return out
 
+    def unit_similarities(self, vector: Sequence[float], chunks: Iterable[Chunk]) -> dict[str, float]:
+        """Each embedded unit of `chunks` (an article's sentence) by its text → its similarity to
+        a (normalised) question vector. Reads only the rows of these chunks' citations: a digest
+        map over the whole version would cost a server memory per unit it holds."""
+        q = np.asarray(vector, dtype=np.float32)
+        out: dict[str, float] = {}
+        for chunk in chunks:
+            rows = self.members.get(chunk.citation)
+            if rows is None or not rows.size:
+                continue
+            sims = self.vectors[rows].astype(np.float32) @ q
+            by_digest = {bytes(d): float(v) for d, v in zip(self.digests[rows], sims, strict=True)}
+            for text in sentences_of(chunk):
+                sim = by_digest.get(_digest(text))
+                if sim is not None:
+                    out[text] = sim
+        return out
+
     @cached_property
     def row_of(self) -> dict[bytes, int]:
         """Digest → row; made when first asked for (the fitting script), never by a server."""

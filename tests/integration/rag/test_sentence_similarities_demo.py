@@ -34,3 +34,15 @@ def test_a_candidate_is_scored_by_its_best_unit_not_its_windows(demo_container: 
     assert sims == {**windows, **kb.sentences.similarities(result.query_vector, citations)}
     # one sentence of a long article matches better than the windows that average it away
     assert any(sims[x] > windows[x] for x in citations if not x.startswith("registry:"))
+
+
+def test_an_articles_sentences_are_scored_one_by_one(demo_container: Container) -> None:
+    c = demo_container
+    result = c.retriever.search(QUESTION, lang="ru")
+    kb = c.knowledge.for_version(result.index_version)
+    article = kb.article("personal-data#st6", "ru")
+    assert article is not None
+    sims = c.routed_retriever.unit_similarities(result, [article])
+    assert set(sims) == set(sentences_of(article))
+    best = max(sims, key=sims.__getitem__)
+    assert "одного рабочего дня" in best  # the sentence that answers, found by meaning alone

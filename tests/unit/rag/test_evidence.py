@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from assistant.domain import Chunk
-from assistant.rag.evidence import EvidenceRanker, answer_types, question_types, value_not_stated
+from assistant.rag.evidence import (
+    Evidence,
+    EvidenceRanker,
+    answer_types,
+    led_by_meaning,
+    question_types,
+    value_not_stated,
+)
 from tests.unit.rag.tiny_data import analyzer
 
 ARTICLE = Chunk(
@@ -395,3 +402,19 @@ def test_an_answer_opening_with_a_rule_carries_its_exceptions() -> None:
     assert opening.startswith("1. Оператор уведомляет субъекта. … 2. Требования пункта 1")
     assert opening.endswith("1) выполнения государственными органами своих функций.")
     assert with_exceptions(text, "3. Иное правило.") == "3. Иное правило."
+
+
+def test_a_best_source_no_quote_was_taken_from_leads_with_its_sentence_closest_in_meaning() -> None:
+    # a Kazakh question about a Russian-only article: no word in common, so no quote from it
+    quoted = [Evidence(KK_ARTICLE, "Өтініш ол түскен күннен бастап бес жұмыс күні ішінде қаралады.", 0.8)]
+    sentences = [s for s in (p.strip() for p in ARTICLE.text.split("\n\n"))]
+    dense_of = {sentences[0]: 0.81, sentences[2]: 0.86, sentences[3]: 0.79}
+    led = led_by_meaning(quoted, ARTICLE, dense_of)
+    assert [(e.chunk.citation, e.sentence) for e in led] == [
+        (ARTICLE.citation, sentences[2]),
+        (KK_ARTICLE.citation, quoted[0].sentence),
+    ]
+    assert led[0].score == quoted[0].score  # scored as the best quote, so the model sees it too
+    # a source already quoted, or one whose sentences have no vectors, changes nothing
+    assert led_by_meaning(led, ARTICLE, dense_of) == led
+    assert led_by_meaning(quoted, ARTICLE, {}) == quoted

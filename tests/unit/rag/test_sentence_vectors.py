@@ -76,6 +76,17 @@ def test_a_citation_scores_by_its_best_sentence() -> None:
     assert abs(sims["a#st1"] - exact) < 1e-2 and sims["a#st1"] > whole  # the sentence, not the average
 
 
+def test_each_sentence_of_the_given_chunks_has_its_own_similarity() -> None:
+    embedder = HashingEmbedder()
+    article, other = _act("a#st1", ARTICLE), _act("b#st2", "Срок — десять дней со дня подачи заявления.")
+    vectors = SentenceVectors.build([article, other], embedder)
+    question = embedder.embed_query("где хранятся персональные данные")
+    sims = vectors.unit_similarities(question, [article, _act("c#st3", "Нет такой статьи в версии.")])
+    assert set(sims) == set(sentences_of(article))  # not the other article's, none of an unknown one
+    for sentence, sim in sims.items():
+        assert abs(sim - float(np.dot(question, embedder.embed_documents([sentence])[0]))) < 1e-2
+
+
 def test_a_rebuild_and_an_update_embed_only_new_sentences() -> None:
     embedder = CountingEmbedder()
     first = SentenceVectors.build(
