@@ -92,6 +92,22 @@ class RetrievalSettings(BaseModel):
     # off: the hand-written rules they replaced, kept for comparison runs.
     learned: bool = True
     learned_model: Path | None = Field(default=None, description="rankers JSON (default: the packaged one)")
+    # A Kazakh question about a Russian-only act shares no word with it and its windows' vectors
+    # average the answering sentence away, so fusion often misses the act: the articles whose
+    # best sentence comes closest in meaning join the learned ranker's candidates
+    # (docs/benchmarks.md, tenth pass). The scan reads every unit vector of the version (a float32
+    # copy is kept: 1.5 KB a unit; 4 ms a question at 50,000 units, 19 ms at 200,000).
+    by_meaning: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="articles added to the candidates by their best sentence's similarity",
+    )
+    by_meaning_max_units: int = Field(
+        default=50_000,
+        ge=0,
+        description="no such scan in a version with more unit vectors than this (it is brute force)",
+    )
 
 
 class LLMSettings(BaseModel):

@@ -207,6 +207,7 @@ class RoutedRetriever:
             # the learned ranker reads what the hand rules used to decide (answer type, action of
             # the row, the act the evidence is about) as features, over a deeper candidate list
             hits = self.candidates(u, hits, kb)
+            hits += self.by_meaning(u, result, hits)
             # similarities mean what the rankers learned only from the embedder they were fitted on
             if learned.info.get("dense_model") == self.retriever.embedder.name:
                 result.similarities = self.similarities(result, hits, learned.across_offset)
@@ -275,3 +276,27 @@ class RoutedRetriever:
         """What the learned ranker re-orders (and is trained on): the fused hits, each top row
         followed by the article it rests on."""
         return with_basis_articles(hits, kb, u.lang)
+
+    def by_meaning(self, u: Understanding, result: SearchResult, hits: list[SearchHit]) -> list[SearchHit]:
+        """The articles whose best sentence comes closest in meaning to the question, when fusion
+        missed them (`RetrievalSettings.by_meaning`), as candidates with no fused score. The
+        rankers were fitted on the fused candidates alone and score these by the same features
+        (a refit with them measured worse: docs/benchmarks.md, tenth pass)."""
+        settings = self.retriever.settings
+        kb = self.knowledge.for_version(result.index_version)
+        sentences = kb.sentences
+        embedder = self.retriever.embedder
+        if (
+            not settings.by_meaning
+            or sentences is None
+            or sentences.embedder != embedder.name
+            or embedder.name == "none"
+            or len(sentences.vectors) > settings.by_meaning_max_units
+        ):
+            return []
+        vector = result.query_vector or embedder.embed_query(result.query)
+        have = {h.chunk.citation for h in hits}
+        found = [
+            kb.article_any(c, u.lang) for c in sentences.best_articles(vector, settings.by_meaning, have)
+        ]
+        return [SearchHit(chunk=a, score=0.0) for a in found if a is not None]

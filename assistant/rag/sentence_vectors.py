@@ -93,6 +93,40 @@ class SentenceVectors:
                     out[text] = sim
         return out
 
+    def best_articles(self, vector: Sequence[float], k: int, skip: set[str]) -> list[str]:
+        """The `k` articles (not registry rows, not in `skip`) whose best unit is most similar to
+        a (normalised) question vector, over every unit of the version: brute force, so for
+        versions of a limited size (`RetrievalSettings.by_meaning_max_units`)."""
+        citations, starts, rows = self._flat
+        if not len(rows) or k <= 0:
+            return []
+        sims = self._scan_matrix @ np.asarray(vector, dtype=np.float32)
+        best = np.maximum.reduceat(sims[rows], starts[:-1])
+        out: list[str] = []
+        for i in np.argsort(-best):
+            citation = citations[int(i)]
+            if not citation.startswith("registry:") and citation not in skip:
+                out.append(citation)
+                if len(out) == k:
+                    break
+        return out
+
+    @cached_property
+    def _scan_matrix(self) -> np.ndarray:
+        """The vectors in float32, made at the first scan: converting the float16 ones on every
+        question took ten times the product itself."""
+        return self.vectors.astype(np.float32)
+
+    @cached_property
+    def _flat(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every citation with its rows laid end to end (citation i's rows are
+        `rows[starts[i]:starts[i + 1]]`), as `save` writes them."""
+        citations = sorted(self.members)
+        groups = [np.asarray(self.members[c]) for c in citations]
+        starts = np.cumsum([0, *(len(g) for g in groups)]).astype(np.int64)
+        rows = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int32)
+        return citations, starts, rows
+
     @cached_property
     def row_of(self) -> dict[bytes, int]:
         """Digest → row; made when first asked for (the fitting script), never by a server."""

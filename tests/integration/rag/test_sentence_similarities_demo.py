@@ -46,3 +46,23 @@ def test_an_articles_sentences_are_scored_one_by_one(demo_container: Container) 
     assert set(sims) == set(sentences_of(article))
     best = max(sims, key=sims.__getitem__)
     assert "одного рабочего дня" in best  # the sentence that answers, found by meaning alone
+
+
+def test_an_article_fusion_missed_joins_the_candidates_by_meaning(demo_container: Container) -> None:
+    from assistant.rag.understand import understand
+
+    c = demo_container
+    question = "Ақпарат сұрауына жауап беру мерзімі қандай?"  # the answer: access-to-information, ст. 11
+    u = understand(question, None, "kk")
+    result = c.retriever.search(u.retrieval_query, top_k=20, lang="kk")
+    kb = c.knowledge.for_version(result.index_version)
+    fused = c.routed_retriever.candidates(u, result.hits, kb)
+    assert "access-to-information#st11" not in {h.chunk.citation for h in fused}
+    added = c.routed_retriever.by_meaning(u, result, fused)
+    assert 0 < len(added) <= c.settings.retrieval.by_meaning
+    assert all(
+        h.chunk.kind == "act" and h.chunk.citation not in {f.chunk.citation for f in fused} for h in added
+    )
+    assert "access-to-information#st11" in {h.chunk.citation for h in added}
+    ranked = c.routed_retriever.search(question, lang="kk")
+    assert "access-to-information#st11" in [h.chunk.citation for h in ranked.hits[:5]]

@@ -87,6 +87,23 @@ def test_each_sentence_of_the_given_chunks_has_its_own_similarity() -> None:
         assert abs(sim - float(np.dot(question, embedder.embed_documents([sentence])[0]))) < 1e-2
 
 
+def test_the_articles_closest_in_meaning_are_found_by_their_best_sentence() -> None:
+    embedder = HashingEmbedder()
+    chunks = [
+        _act("a#st1", ARTICLE),
+        _act("b#st2", "Срок — десять дней со дня подачи заявления. Персональные данные уничтожаются."),
+        _act("c#st3", "Государственная пошлина уплачивается до подачи заявления в орган."),
+        _row("registry:R-1", "хранит персональные данные на территории Республики Казахстан"),
+    ]
+    vectors = SentenceVectors.build(chunks, embedder)
+    question = embedder.embed_query("2. Персональные данные хранятся на территории Республики Казахстан.")
+    # the row matches best but is no article; a skipped citation is passed over
+    assert vectors.best_articles(question, 1, set()) == ["a#st1"]
+    assert vectors.best_articles(question, 1, {"a#st1"}) == ["b#st2"]
+    assert len(vectors.best_articles(question, 5, set())) == 3
+    assert vectors.best_articles(question, 0, set()) == []
+
+
 def test_a_rebuild_and_an_update_embed_only_new_sentences() -> None:
     embedder = CountingEmbedder()
     first = SentenceVectors.build(
