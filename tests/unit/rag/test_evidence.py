@@ -407,7 +407,7 @@ def test_an_answer_opening_with_a_rule_carries_its_exceptions() -> None:
 def test_a_best_source_no_quote_was_taken_from_leads_with_its_sentence_closest_in_meaning() -> None:
     # a Kazakh question about a Russian-only article: no word in common, so no quote from it
     quoted = [Evidence(KK_ARTICLE, "Өтініш ол түскен күннен бастап бес жұмыс күні ішінде қаралады.", 0.8)]
-    sentences = [s for s in (p.strip() for p in ARTICLE.text.split("\n\n"))]
+    sentences = [p.strip() for p in ARTICLE.text.split("\n\n")]
     dense_of = {sentences[0]: 0.81, sentences[2]: 0.86, sentences[3]: 0.79}
     led = led_by_meaning(quoted, ARTICLE, dense_of)
     assert [(e.chunk.citation, e.sentence) for e in led] == [

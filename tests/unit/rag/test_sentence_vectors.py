@@ -97,7 +97,7 @@ def test_the_articles_closest_in_meaning_are_found_by_their_best_sentence() -> N
     ]
     vectors = SentenceVectors.build(chunks, embedder)
     question = embedder.embed_query("2. Персональные данные хранятся на территории Республики Казахстан.")
-    # the row matches best but is no article; a skipped citation is passed over
+    # registry rows are never among them; a skipped citation is passed over
     assert vectors.best_articles(question, 1, set()) == ["a#st1"]
     assert vectors.best_articles(question, 1, {"a#st1"}) == ["b#st2"]
     assert len(vectors.best_articles(question, 5, set())) == 3
