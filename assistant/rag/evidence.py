@@ -13,7 +13,6 @@ from typing import Protocol
 
 from assistant.domain import Chunk
 from assistant.rag.relevance import query_weights
-from assistant.rag.sentence_vectors import sentences_of
 from assistant.text.analyzer import Analyzer
 from assistant.text.numbers import amounts
 from assistant.text.sentences import split_sentences
@@ -144,15 +143,13 @@ def led_by_meaning(evidence: list[Evidence], top: Chunk, dense_of: Mapping[str, 
     act asked about in Kazakh) and none of its sentences was quoted: it shares no word with the
     question, so the sentence rankers pass over it however high the source ranker put it, and
     the answer quoted only articles that share words (usually the public-services act's Kazakh
-    text). Its sentence closest in meaning to the question (`dense_of`: e5 similarity by
-    sentence text) leads, one quote more: the others were chosen for their words."""
-    if any(e.chunk.citation == top.citation for e in evidence):
-        return evidence
-    scored = [(dense_of[s], s) for s in sentences_of(top) if s in dense_of]
-    if not scored:
+    text). Its sentence closest in meaning to the question (`dense_of`: e5 similarity of each of
+    `top`'s sentences, by text) leads, one quote more: the others were chosen for their words."""
+    if not dense_of or any(e.chunk.citation == top.citation for e in evidence):
         return evidence
     # scored as the quote it goes before: sent to the model as the best one would be
-    return [Evidence(top, max(scored)[1], evidence[0].score if evidence else 1.0), *evidence]
+    best = max(dense_of, key=dense_of.__getitem__)
+    return [Evidence(top, best, evidence[0].score if evidence else 1.0), *evidence]
 
 
 # A question that asks for a calendar date, a sum of money or a number of days is answered only

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assistant.rag.knowledge import Knowledge, VersionKnowledge
     from assistant.rag.learned import Rankers
     from assistant.rag.retrieval import HybridRetriever
+    from assistant.rag.sentence_vectors import SentenceVectors
     from assistant.text.analyzer import Analyzer
 
 BASIS_FROM_TOP = 3  # rows this close to the top are strong enough to vouch for their article
@@ -242,10 +243,9 @@ class RoutedRetriever:
         citations = list(dict.fromkeys(h.chunk.citation for h in hits))
         sims = self.retriever.similarities(result, citations)
         kb = self.knowledge.for_version(result.index_version)
-        sentences = kb.sentences
-        if sims and sentences is not None and sentences.embedder == self.retriever.embedder.name:
-            vector = result.query_vector or self.retriever.embedder.embed_query(result.query)
-            sims.update(sentences.similarities(vector, citations))
+        units = self._units(result)
+        if sims and units is not None:
+            sims.update(units[0].similarities(units[1], citations))
         if across_offset:
             across = {
                 h.chunk.citation
@@ -263,13 +263,17 @@ class RoutedRetriever:
         """The question's dense similarity to each sentence of `chunks` (the answer's source
         articles), by sentence text; empty when the version has no unit vectors of this
         embedder (sparse-only mode has none)."""
-        kb = self.knowledge.for_version(result.index_version)
+        units = self._units(result)
+        return units[0].unit_similarities(units[1], chunks) if units is not None else {}
+
+    def _units(self, result: SearchResult) -> tuple[SentenceVectors, list[float]] | None:
+        """The version's unit vectors and the question's vector, when the version has units of
+        this embedder (sparse-only mode has none)."""
+        sentences = self.knowledge.for_version(result.index_version).sentences
         embedder = self.retriever.embedder
-        sentences = kb.sentences
         if sentences is None or sentences.embedder != embedder.name or embedder.name == "none":
-            return {}
-        vector = result.query_vector or embedder.embed_query(result.query)
-        return sentences.unit_similarities(vector, chunks)
+            return None
+        return sentences, result.query_vector or embedder.embed_query(result.query)
 
     @staticmethod
     def candidates(u: Understanding, hits: list[SearchHit], kb: VersionKnowledge) -> list[SearchHit]:
@@ -283,20 +287,12 @@ class RoutedRetriever:
         rankers were fitted on the fused candidates alone and score these by the same features
         (a refit with them measured worse: docs/benchmarks.md, tenth pass)."""
         settings = self.retriever.settings
-        kb = self.knowledge.for_version(result.index_version)
-        sentences = kb.sentences
-        embedder = self.retriever.embedder
-        if (
-            not settings.by_meaning
-            or sentences is None
-            or sentences.embedder != embedder.name
-            or embedder.name == "none"
-            or len(sentences.vectors) > settings.by_meaning_max_units
-        ):
+        units = self._units(result) if settings.by_meaning else None
+        if units is None or len(units[0].vectors) > settings.by_meaning_max_units:
             return []
-        vector = result.query_vector or embedder.embed_query(result.query)
+        kb = self.knowledge.for_version(result.index_version)
         have = {h.chunk.citation for h in hits}
         found = [
-            kb.article_any(c, u.lang) for c in sentences.best_articles(vector, settings.by_meaning, have)
+            kb.article_any(c, u.lang) for c in units[0].best_articles(units[1], settings.by_meaning, have)
         ]
         return [SearchHit(chunk=a, score=0.0) for a in found if a is not None]
