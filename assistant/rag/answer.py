@@ -244,9 +244,10 @@ class AnswerEngine:
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        # the best source has no text in the question's language: its quote is found by meaning
+        # the sources' sentences by closeness in meaning: what a long quoted list shows of its
+        # items, and the quote of a best source with no text in the question's language (alone)
         alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None
-        units = self.retriever.unit_similarities(result, articles[:1]) if alone else {}
+        units = self.retriever.unit_similarities(result, articles)
         lead = rows[0] if rows else None
         top_act = act_hits[0].score if act_hits else 0.0
         # a «who / is it automatable» question is answered by its best row once the question
@@ -259,7 +260,7 @@ class AnswerEngine:
                 # the model takes an article for the source rather than any row (and no row
                 # derived from it stands just below: routed.row_before_its_basis): the law
                 # answers, and the nearest registry rows follow as what they are, the nearest entries
-                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units)
+                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units, alone)
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
                 law = [a for a in articles[:1] if u.wants_law]
@@ -269,7 +270,7 @@ class AnswerEngine:
             return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units)
+        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units, alone)
         if p < rankers.caution_below:
             noted(answer, phrase("caution", u.lang))
         return answer
@@ -319,18 +320,20 @@ class AnswerEngine:
         evidence: list[Evidence] | None,
         lead: Evidence | None,
         dense_of: Mapping[str, float] | None = None,
+        alone: bool = False,
     ) -> Generator[Event, None, Answer]:
         """A law answer from `articles`: `evidence` chosen by the sentence model (None: by the
         evidence ranker), led by `lead` if any: the law's definition of the asked term, or the
-        list of the ways asked about. `dense_of`: the first article's sentences by their
-        similarity to the question, when it has no text in the question's language."""
+        list of the ways asked about. `dense_of`: the articles' sentences by their similarity to
+        the question (the items a long quoted list shows); `alone`: the first article has no text
+        in the question's language, and its sentence closest in meaning leads."""
         n_quotes = self.settings.answer.evidence_sentences
         if evidence is None:
             # one more when a lead comes first: a list's item the ranker picks is in the lead
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(
                 u.retrieval_query, articles, limit=n_quotes + (lead is not None), asks=u.question, lang=u.lang
             )
-        if dense_of:
+        if alone and dense_of:
             evidence = led_by_meaning(evidence, articles[0], dense_of)
         if lead is not None:
             # the asked term's definition, the list of the asked ways: it leads, and the quotes
@@ -347,12 +350,12 @@ class AnswerEngine:
         lead = evidence[0]
         # one citation per article; a list point with its lead-in, which the reader, the model
         # and the polarity check all need to see what the point says
-        quoted = merged(evidence)
+        quoted = merged(evidence, dense_of)
         evidence = [ev for ev, _ in quoted]
         citations = [act_citation(i, ev.chunk, ev.sentence) for i, ev in enumerate(evidence, 1)]
         said = {c.n: text for c, (_, text) in zip(citations, quoted, strict=True)}
         n_of = {c.citation: c.n for c in citations}
-        focus = {n_of[k]: with_exceptions(ev.chunk.text, ev.sentence) for k, ev in best_of.items()}
+        focus = {n_of[k]: with_exceptions(ev.chunk.text, ev.sentence, dense_of) for k, ev in best_of.items()}
         quotes = "\n".join(f"[{c.n}] «{said[c.n]}» — {label(c)}" for c in citations)
         summary = Summary()
         if (

@@ -143,12 +143,13 @@ def led_by_meaning(evidence: list[Evidence], top: Chunk, dense_of: Mapping[str, 
     act asked about in Kazakh) and none of its sentences was quoted: it shares no word with the
     question, so the sentence rankers pass over it however high the source ranker put it, and
     the answer quoted only articles that share words (usually the public-services act's Kazakh
-    text). Its sentence closest in meaning to the question (`dense_of`: e5 similarity of each of
-    `top`'s sentences, by text) leads, one quote more: the others were chosen for their words."""
-    if not dense_of or any(e.chunk.citation == top.citation for e in evidence):
+    text). Its sentence closest in meaning to the question (`dense_of`: e5 similarity of sentences
+    by text; those of `top` are read) leads, one quote more: the others were chosen for words."""
+    own = {s: v for s, v in dense_of.items() if s in top.text}
+    if not own or any(e.chunk.citation == top.citation for e in evidence):
         return evidence
     # scored as the quote it goes before: sent to the model as the best one would be
-    best = max(dense_of, key=dense_of.__getitem__)
+    best = max(own, key=own.__getitem__)
     return [Evidence(top, best, evidence[0].score if evidence else 1.0), *evidence]
 
 

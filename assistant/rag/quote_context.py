@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 
 from assistant.rag.evidence import Evidence
 from assistant.rag.quoting import clip
@@ -94,27 +95,46 @@ def list_entries(article_text: str, sentence: str, *, sub_lists: bool = True) ->
     return entries
 
 
-def list_items(article_text: str, sentence: str, *, sub_lists: bool = True) -> str:
-    """The items of the list a quoted sentence opens (`list_entries`), up to LIST_ITEMS_CHARS."""
-    items: list[str] = []
+def list_items(
+    article_text: str, sentence: str, *, sub_lists: bool = True, rank: Mapping[str, float] | None = None
+) -> str:
+    """The items of the list a quoted sentence opens (`list_entries`), up to LIST_ITEMS_CHARS,
+    in the order of the text. A list longer than that shows the items `rank` (sentence text →
+    its closeness in meaning to the question) puts first, the rest left out as «…»: read from
+    the top, a long list of rights was cut before the item that answers («…вправе: 1) … 2) … …»)."""
+    entries = list_entries(article_text, sentence, sub_lists=sub_lists)
+    # each item shown up to a quarter of the budget: a reader asking what the list holds
+    # needs every item named more than the end of the first one
+    shown = [clip(line, LIST_ITEMS_CHARS // 4) for line in entries]
+
+    def closeness(line: str) -> float:
+        return max((v for text, v in (rank or {}).items() if text in line or line in text), default=-1.0)
+
+    order = sorted(range(len(entries)), key=lambda i: -closeness(entries[i])) if rank else range(len(entries))
+    keep: set[int] = set()
     size = 0
-    for line in list_entries(article_text, sentence, sub_lists=sub_lists):
-        # each item shown up to a quarter of the budget: a reader asking what the list holds
-        # needs every item named more than the end of the first one
-        shown = clip(line, LIST_ITEMS_CHARS // 4)
-        if size + len(shown) > LIST_ITEMS_CHARS:
-            items.append("…")
+    for i in order:
+        if size + len(shown[i]) > LIST_ITEMS_CHARS:
             break
-        items.append(shown)
-        size += len(shown) + 1
+        keep.add(i)
+        size += len(shown[i]) + 1
+    items: list[str] = []
+    for i in sorted(keep):
+        if i and i - 1 not in keep:
+            items.append("…")
+        items.append(shown[i])
+    if entries and len(entries) - 1 not in keep:
+        items.append("…")
     return " ".join(items)
 
 
-def in_context(article_text: str, sentence: str, *, with_head: bool = True) -> str:
+def in_context(
+    article_text: str, sentence: str, *, with_head: bool = True, rank: Mapping[str, float] | None = None
+) -> str:
     """A quote as a reader needs it: a list point preceded by its list's lead-in, a list opening
     followed by its items."""
     head = lead_in(article_text, sentence) if with_head else ""
-    items = list_items(article_text, sentence)
+    items = list_items(article_text, sentence, rank=rank)
     quote = f"{sentence} {items}" if items else sentence
     return f"{head} … {quote}" if head else quote
 
@@ -180,16 +200,16 @@ def exceptions_to(article_text: str, points: set[str]) -> list[str]:
     return [sentence for sentence, named in _exception_points(article_text) if points & named]
 
 
-def with_exceptions(article_text: str, sentence: str) -> str:
+def with_exceptions(article_text: str, sentence: str, rank: Mapping[str, float] | None = None) -> str:
     """A quote in context followed by the points that make exceptions to its own point: what
     an answer opens with must not state the rule without them."""
-    quote = in_context(article_text, sentence)
+    quote = in_context(article_text, sentence, rank=rank)
     point = point_of(article_text, sentence)
     exceptions = exceptions_to(article_text, {point} if point else set())
     return " … ".join([quote, *(in_context(article_text, e) for e in exceptions if e not in quote)])
 
 
-def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
+def merged(evidence: list[Evidence], rank: Mapping[str, float] | None = None) -> list[tuple[Evidence, str]]:
     """One quote per source: the sentences of one article joined in their order in the text
     («… » between them), each with what a reader needs around it (a list point's lead-in, said
     once). Returns (evidence, the quote in context) in the order the sources first appear."""
@@ -206,7 +226,7 @@ def merged(evidence: list[Evidence]) -> list[tuple[Evidence, str]]:
             head = lead_in(text, ev.sentence)
             if any(ev.sentence in s for s in said):
                 continue  # an item the list opening before it already brought
-            said.append(in_context(text, ev.sentence, with_head=head not in heads))
+            said.append(in_context(text, ev.sentence, with_head=head not in heads, rank=rank))
             heads.add(head)
         # a quoted rule is followed by the points that make exceptions to it
         quoted_points = {point_of(text, ev.sentence) for ev in group} - {""}

@@ -179,6 +179,13 @@ def test_who_keeps_the_register_of_public_services(demo_container: Container) ->
             "personal-data#st3",
             "Национального архивного фонда",
         ),
+        # a long list of rights: the item closest in meaning is shown, not only the first ones
+        # (quote_context.list_items)
+        (
+            "Проверяющие по доступу к информации пришли к нам в управление. Вправе ли мы записывать проверку на камеру?",
+            "access-to-information#st19-1",
+            "фиксировать процесс осуществления проверки",
+        ),
     ],
 )
 def test_the_answer_opens_with_the_asked_fact(

@@ -272,6 +272,34 @@ def test_every_item_of_a_quoted_list_is_named_even_when_the_first_is_long() -> N
     assert len(items) <= LIST_ITEMS_CHARS
 
 
+def test_a_long_list_shows_the_items_closest_to_the_question_in_the_order_of_the_text() -> None:
+    from assistant.rag.quote_context import LIST_ITEMS_CHARS, list_items
+
+    filler = [
+        f"{n}) не исполнять запреты должностного лица, " + "не основанные на законе, " * 4 + ";"
+        for n in (1, 2, 3, 4, 5)
+    ]
+    answering = "6) фиксировать процесс проверки с помощью средств аудио- и видеотехники;"
+    text = "15. Субъекты контроля вправе:\n" + "\n".join([*filler, answering, "7) обжаловать акт проверки."])
+    opening = "15. Субъекты контроля вправе:"
+    # read from the top, the answering item falls past the budget
+    assert "видеотехники" not in list_items(text, opening)
+    rank = {answering: 0.9, filler[0]: 0.8, "7) обжаловать акт проверки.": 0.7}
+    items = list_items(text, opening, rank=rank)
+    assert "видеотехники" in items and len(items) <= LIST_ITEMS_CHARS + 4
+    # the items kept stay in the text's order, each gap marked
+    assert items.startswith("1) не исполнять") and items.index("6) фиксировать") < items.index(
+        "7) обжаловать"
+    )
+    assert "… 6) фиксировать" in items and not items.endswith("…")
+    # a list that fits is shown whole, whatever the ranking
+    short = "Услугодатели обязаны:\n1) соблюдать сроки;\n2) вести учет."
+    assert (
+        list_items(short, "Услугодатели обязаны:", rank={"2) вести учет.": 1.0})
+        == "1) соблюдать сроки; 2) вести учет."
+    )
+
+
 def test_an_item_the_quoted_opening_already_brought_is_not_quoted_twice() -> None:
     from assistant.rag.evidence import Evidence
     from assistant.rag.quote_context import merged
@@ -418,3 +446,5 @@ def test_a_best_source_no_quote_was_taken_from_leads_with_its_sentence_closest_i
     # a source already quoted, or one whose sentences have no vectors, changes nothing
     assert led_by_meaning(led, ARTICLE, dense_of) == led
     assert led_by_meaning(quoted, ARTICLE, {}) == quoted
+    # sentences of other sources given with it are not this source's quote
+    assert led_by_meaning(quoted, ARTICLE, {quoted[0].sentence: 0.99}) == quoted
