@@ -30,6 +30,14 @@ _LIST = re.compile(
     re.I,
 )
 _COUNT = re.compile(r"\b(сколько|количеств\w*|число функций|неше|қанша)\b", re.I)
+# …of functions: «Сколько их?», «сколько таких функций», «функциялар саны». A question that asks
+# who first («Какой орган по реестру выдаёт лицензию и сколько стоит сбор?») and then how much of
+# something else is a «who» question whose second half the registry does not state, not a count
+_COUNT_OF_ROWS = re.compile(
+    r"(\b(сколько|количеств\w*|число|неше|қанша)\s+(\w+\s+){0,3}?(функци|запис|строк|позици|их\b)|"
+    r"функция\w* саны)",
+    re.I,
+)
 _LAW = re.compile(
     r"(\bстать\w*|\bзакон\w*|\bнорм\w*|на каком основании|правов\w+ основани|\bбап\b|заң\w*|"
     r"\bпункт\w*|согласно|в какой срок|\bсрок\w*|мерзім)",
@@ -130,7 +138,12 @@ def elliptical(question: str, lang: Lang) -> bool:
 
 
 def classify(question: str) -> Intent:
-    if _COUNT.search(question) and _REGISTRY_WORD.search(question):
+    count, who = _COUNT.search(question), _WHO.search(question)
+    if (
+        count
+        and _REGISTRY_WORD.search(question)
+        and (who is None or count.start() < who.start() or _COUNT_OF_ROWS.search(question))
+    ):
         return "registry_count"
     if _LIST.search(question) and _REGISTRY_WORD.search(question):  # «список победителей» is not one
         return "registry_list"

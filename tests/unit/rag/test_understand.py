@@ -39,6 +39,15 @@ from assistant.rag.understand import content_query, substituted, understand
         ("Какие функции по реестру у акимата? Перечислите.", "registry_list"),
         ("Сколько функций в реестре?", "registry_count"),
         ("Тізілімде неше функция бар?", "registry_count"),
+        # who first, then how much of something the registry does not hold: a «who» question
+        (
+            "Какой орган по реестру функций выдаёт лицензию на игорный бизнес и сколько составляет сбор?",
+            "registry_who",
+        ),
+        ("Тізілім бойынша балық аулауға рұқсатты қай орган береді және оның құны қанша?", "registry_who"),
+        # …but a count asked first, or a count of the functions themselves, stays a count
+        ("Сколько в реестре записей про иные полномочия? У каких органов они есть?", "registry_count"),
+        ("Какой орган по реестру ведёт больше всего функций и сколько их?", "registry_count"),
         ("В какой срок рассматривается заявление?", "law"),
         ("Что говорит статья 8 закона?", "law"),
         ("Мемлекеттік қызметті қандай жолдармен алуға болады?", "law"),
