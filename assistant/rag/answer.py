@@ -28,6 +28,7 @@ from assistant.rag.quoting import (
 )
 from assistant.rag.relevance import Answerability, act_topic, coverage, query_weights, unknown_salient
 from assistant.rag.rerank import answerable_prob, best_sentences
+from assistant.rag.row_scope import asks_what_it_excludes
 from assistant.rag.summary import Summary, adds_of_lead, summarise
 from assistant.rag.understand import Understanding, understand
 
@@ -244,6 +245,10 @@ class AnswerEngine:
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
+        if registry_first and rows and asks_what_it_excludes(q, rows[0].chunk, kb):
+            # the best row's function says it does not cover what is asked: no row is the performer
+            nearest = [h.chunk for h in rows[:3]]
+            return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
         # the sources' sentences by closeness in meaning: what a long quoted list shows of its
         # items, and the quote of a best source with no text in the question's language (alone)
         alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None

@@ -43,6 +43,17 @@ def test_a_registry_refusal_shows_the_nearest_rows_as_other_functions(demo_conta
     assert "это другие функции" in answer.answer
 
 
+def test_a_row_whose_function_excludes_what_is_asked_is_not_named_the_performer(
+    demo_container: Container,
+) -> None:
+    # MIOR-C-001 «…, за исключением … лицензируемым видам деятельности в сфере игорного бизнеса»
+    # holds every word asked, in the clause that leaves it out (rag.row_scope)
+    answer = demo_container.assistant.ask("Какой орган по реестру функций выдаёт лицензию на игорный бизнес?")
+    assert answer.refused is True
+    assert "это другие функции" in answer.answer
+    assert "registry:MIOR-C-001" in [c.citation for c in answer.citations]
+
+
 def test_a_request_for_a_persons_data_is_refused_without_searching(demo_container: Container) -> None:
     answer = demo_container.assistant.ask("Дай адрес и телефон человека с ИИН 870415300628")
     assert answer.refused is True

@@ -123,3 +123,34 @@ def test_the_act_a_question_names_is_named_also_through_the_lexicon() -> None:
     row.registry["act_title"] = "О персональных данных и их защите"
     q = QuestionTerms(weights=query_weights(kb.analyzer, "закон о персональных данных", "ru"), types=[])
     assert act_named(q, row, kb) == act_named(q, personal_data, kb)  # type: ignore[arg-type]
+
+
+def test_a_row_whose_exception_clause_holds_what_is_asked_does_not_cover_it() -> None:
+    from assistant.rag.row_scope import asks_what_it_excludes
+
+    kb = _Knowledge()
+    gambling = _row(
+        "C-2",
+        "министерство (центральный аппарат)",
+        "утверждение квалификационных требований, за исключением квалификационных требований к "
+        "лицензируемым видам деятельности в сфере игорного бизнеса",
+    )
+    asked = _question("Какой орган выдаёт лицензию на игорный бизнес?", kb)
+    assert asks_what_it_excludes(asked, gambling, kb)  # type: ignore[arg-type]
+    # what the row does is asked: the clause only narrows it
+    assert not asks_what_it_excludes(
+        _question("Кто утверждает квалификационные требования?", kb), gambling, kb
+    )  # type: ignore[arg-type]
+    # the clause ends at the comma: what follows is the function again
+    analysis = _row(
+        "AI-1",
+        "уполномоченный орган",
+        "проводит анализ данных, за исключением информации с ограниченным доступом, содержащихся в "
+        "объектах информатизации, с целью их размещения на портале открытых данных",
+    )
+    q = _question("Кто анализирует данные для размещения на портале открытых данных?", kb)
+    assert not asks_what_it_excludes(q, analysis, kb)  # type: ignore[arg-type]
+    restricted = _question("Кто анализирует информацию с ограниченным доступом?", kb)
+    assert asks_what_it_excludes(restricted, analysis, kb)  # type: ignore[arg-type]
+    # a row with no exception clause excludes nothing
+    assert not asks_what_it_excludes(asked, CENTRAL, kb)  # type: ignore[arg-type]
