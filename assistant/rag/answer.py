@@ -240,15 +240,13 @@ class AnswerEngine:
         defined = defining_sentence(u.question, articles, kb.analyzer, u.lang)
         lead_quote, articles = self._lead_quote(u, hits, kb, articles, defined)
         # «кто … и в какой срок?»: the row still answers who; the missing value gets a notice
-        if (p < rankers.refuse_below and defined is None) or (missing and not registry_first):
+        # the best row's own function says it does not cover what is asked: no row is the performer
+        excluded = registry_first and bool(rows) and asks_what_it_excludes(q, rows[0].chunk, kb)
+        if (p < rankers.refuse_below and defined is None) or (missing and not registry_first) or excluded:
             if registry_first and rows:  # the nearest rows, shown as what they are: other functions
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        if registry_first and rows and asks_what_it_excludes(q, rows[0].chunk, kb):
-            # the best row's function says it does not cover what is asked: no row is the performer
-            nearest = [h.chunk for h in rows[:3]]
-            return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
         # the sources' sentences by closeness in meaning: what a long quoted list shows of its
         # items, and the quote of a best source with no text in the question's language (alone)
         alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None

@@ -30,9 +30,10 @@ _LIST = re.compile(
     re.I,
 )
 _COUNT = re.compile(r"\b(сколько|количеств\w*|число функций|неше|қанша)\b", re.I)
-# …of functions: «Сколько их?», «сколько таких функций», «функциялар саны». A question that asks
-# who first («Какой орган по реестру выдаёт лицензию и сколько стоит сбор?») and then how much of
-# something else is a «who» question whose second half the registry does not state, not a count
+# A count of the functions themselves: «Сколько их?», «сколько таких функций», «функциялар саны».
+# Without one, a question that asks who first («Какой орган по реестру выдаёт лицензию и сколько
+# стоит сбор?») and then how much of something else is a «who» question whose second half the
+# registry does not state, not a count
 _COUNT_OF_ROWS = re.compile(
     r"(\b(сколько|количеств\w*|число|неше|қанша)\s+(\w+\s+){0,3}?(функци|запис|строк|позици|их\b)|"
     r"функция\w* саны)",
