@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Answer, Chunk, Lang, SearchHit, SearchResult
@@ -247,10 +247,6 @@ class AnswerEngine:
                 nearest = [h.chunk for h in rows[:3]]
                 return self._refusal(u, nearest, phrase(key, u.lang), started, timings, [], "closest_rows")
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        # the sources' sentences by closeness in meaning: what a long quoted list shows of its
-        # items, and the quote of a best source with no text in the question's language (alone)
-        alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None
-        units = self.retriever.unit_similarities(result, articles)
         lead = rows[0] if rows else None
         top_act = act_hits[0].score if act_hits else 0.0
         # a «who / is it automatable» question is answered by its best row once the question
@@ -263,7 +259,7 @@ class AnswerEngine:
                 # the model takes an article for the source rather than any row (and no row
                 # derived from it stands just below: routed.row_before_its_basis): the law
                 # answers, and the nearest registry rows follow as what they are, the nearest entries
-                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units, alone)
+                answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, result)
                 answer = reg.with_nearest_rows(answer, same, u.lang, phrase("quotes", u.lang))
             else:
                 law = [a for a in articles[:1] if u.wants_law]
@@ -273,7 +269,7 @@ class AnswerEngine:
             return answer
         if not sources:
             return self._refusal(u, closest, phrase(key, u.lang), started, timings, [])
-        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, units, alone)
+        answer = yield from self._law(u, articles, kb, timings, chosen, lead_quote, result)
         if p < rankers.caution_below:
             noted(answer, phrase("caution", u.lang))
         return answer
@@ -322,15 +318,17 @@ class AnswerEngine:
         timings: dict[str, float],
         evidence: list[Evidence] | None,
         lead: Evidence | None,
-        dense_of: Mapping[str, float] | None = None,
-        alone: bool = False,
+        result: SearchResult | None = None,
     ) -> Generator[Event, None, Answer]:
         """A law answer from `articles`: `evidence` chosen by the sentence model (None: by the
         evidence ranker), led by `lead` if any: the law's definition of the asked term, or the
-        list of the ways asked about. `dense_of`: the articles' sentences by their similarity to
-        the question (the items a long quoted list shows); `alone`: the first article has no text
-        in the question's language, and its sentence closest in meaning leads."""
+        list of the ways asked about. `result`: the search, whose question vector gives the
+        articles' sentences by closeness in meaning (none without it)."""
         n_quotes = self.settings.answer.evidence_sentences
+        # the sentences by closeness in meaning: what a long quoted list shows of its items, and
+        # the quote of a best source with no text in the question's language (alone)
+        dense_of = self.retriever.unit_similarities(result, articles) if result is not None else {}
+        alone = bool(articles) and kb.article(articles[0].citation, u.lang) is None
         if evidence is None:
             # one more when a lead comes first: a list's item the ranker picks is in the lead
             evidence = EvidenceRanker(kb.analyzer, kb.stats.idf).rank(

@@ -25,6 +25,8 @@ from assistant.text.sentences import split_sentences
 from assistant.text.sparse import prefix_of, with_prefixes
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from assistant.domain import Chunk
     from assistant.rag.knowledge import VersionKnowledge
     from assistant.rag.relevance import TermStats
@@ -203,17 +205,20 @@ def named_share(q: QuestionTerms, terms: frozenset[str], kb: VersionKnowledge) -
     """How much of a text (its index terms) the question names: IDF-weighted, a term met only by
     its root counting half, the question's lexicon expansions counting in full — coverage read
     the other way."""
+    total = sum(kb.stats.idf(t) for t in terms)
+    return named_weight(q, terms, kb) / total if total > 0 else 0.0
+
+
+def named_weight(q: QuestionTerms, terms: Iterable[str], kb: VersionKnowledge) -> float:
+    """The IDF weight of the `terms` the question names (a term met only by its root: half)."""
     idf = kb.stats.idf
-    total = sum(idf(t) for t in terms)
-    if total <= 0:
-        return 0.0
     found = 0.0
     for t in terms:
         if t in q.weights:
             found += idf(t)
         elif (root := prefix_of(t)) is not None and root in q.weights:
             found += 0.5 * idf(t)
-    return found / total
+    return found
 
 
 def row_precision(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.text.sparse import prefix_of
+from assistant.rag.features import named_weight
 
 if TYPE_CHECKING:
     from assistant.domain import Chunk
@@ -32,14 +32,4 @@ def asks_what_it_excludes(q: QuestionTerms, row: Chunk, kb: VersionKnowledge) ->
         return False
     main = set(kb.analyzer.terms(text[: found.start()] + " " + text[found.end() :], "ru"))
     excluded = set(kb.analyzer.terms(found.group(1), "ru")) - main
-
-    def named(terms: set[str]) -> float:
-        weight = 0.0
-        for t in terms:
-            if t in q.weights:
-                weight += kb.stats.idf(t)
-            elif (root := prefix_of(t)) is not None and root in q.weights:
-                weight += 0.5 * kb.stats.idf(t)
-        return weight
-
-    return named(excluded) > named(main)
+    return named_weight(q, excluded, kb) > named_weight(q, main, kb)
